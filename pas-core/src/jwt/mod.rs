@@ -1,0 +1,1 @@
+//! Access-token (RFC 9068) verification and the JWKS cache.

@@ -1,0 +1,1 @@
+//! OAuth2 configuration, authorization requests and the HTTP token client.
