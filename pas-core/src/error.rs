@@ -320,7 +320,7 @@ mod tests {
             assert!(numbers.insert(code.number()), "duplicate number {code}");
             assert_eq!(ErrorCode::from_name(code.as_str()), Some(*code));
             assert_eq!(ErrorCode::from_number(code.number()), Some(*code));
-            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
         }
     }
 
