@@ -16,6 +16,7 @@ pub mod liveness;
 pub mod oauth;
 pub mod pas_port;
 pub mod pkce;
+pub mod refresh;
 pub mod secret;
 pub mod session;
 pub mod sv_claim;
