@@ -1,1 +1,70 @@
-fn main(){}
+//! Throughput of the hot paths, printed as operations per second (criterion's `thrpt` line):
+//! access-token verification (EdDSA, ES256, RS256, keys parsed once), refresh-token seal/open of a
+//! 64-byte token, and session validation on the cache-hit path.
+//!
+//! Run: `make bench` (or `cargo bench -p pas-core --bench throughput`). Not a test: no assertion
+//! on time.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use pas_core::session::{SessionStore, SessionValidator, StoreError, SvAware, sv_cache_key};
+use pas_core::testing::ScriptedPas;
+use pas_core::{EncryptedRefreshToken, TokenCipher};
+
+fn cipher(c: &mut Criterion) {
+    let cipher = TokenCipher::from_base64_key(&TokenCipher::generate_key()).unwrap();
+    let token = "r".repeat(64);
+    let sealed = cipher.encrypt(&token).unwrap();
+    let mut group = c.benchmark_group("refresh_token_cipher");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("seal_64B", |b| b.iter(|| cipher.encrypt(black_box(&token)).unwrap()));
+    group.bench_function("open_64B", |b| b.iter(|| cipher.decrypt(black_box(&sealed)).unwrap()));
+    group.finish();
+}
+
+struct Session;
+
+impl SvAware for Session {
+    fn ppnum_id(&self) -> &str {
+        "01HZX5K3M8Q4N7R2T6V9W0Y1Z2"
+    }
+    fn sv(&self) -> Option<i64> {
+        Some(3)
+    }
+}
+
+struct OneSessionStore;
+
+#[async_trait]
+impl SessionStore for OneSessionStore {
+    type Session = Session;
+    async fn find(&self, _: &str) -> Result<Option<Session>, StoreError> {
+        Ok(Some(Session))
+    }
+    async fn refresh_ciphertext(&self, _: &str) -> Result<Option<EncryptedRefreshToken>, StoreError> {
+        Ok(None)
+    }
+    async fn persist_refresh(&self, _: &str, _: i64, _: Option<&EncryptedRefreshToken>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+fn session(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let validator = SessionValidator::builder(Arc::new(ScriptedPas::new())).build();
+    rt.block_on(validator.cache().store(&sv_cache_key(Session.ppnum_id()), 3, pas_core::session::SV_CACHE_TTL))
+        .unwrap();
+    let store = OneSessionStore;
+    let mut group = c.benchmark_group("session");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("validate_cache_hit", |b| {
+        b.iter(|| rt.block_on(validator.validate(&store, Some(black_box("session-1")))).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, cipher, session);
+criterion_main!(benches);
