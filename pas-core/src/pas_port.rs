@@ -316,4 +316,80 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn parse_accepts_the_documented_shape() {
+        let t = TokenResponse::parse(
+            br#"{"access_token":"at","token_type":"bEaReR","expires_in":0,"refresh_token":"rt",
+                "scope":"","id_token":"id","x":{"y":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(t.access_token.expose(), "at");
+        assert_eq!(t.token_type, "bEaReR");
+        assert_eq!(t.expires_in, Some(0));
+        assert_eq!(
+            t.refresh_token.as_ref().map(SecretString::expose),
+            Some("rt")
+        );
+        assert_eq!(t.scope.as_deref(), Some(""));
+        assert_eq!(t.id_token.as_ref().map(SecretString::expose), Some("id"));
+        let t = TokenResponse::parse(
+            br#"{"access_token":"at","token_type":"Bearer","expires_in":null,"refresh_token":null}"#,
+        )
+        .unwrap();
+        assert_eq!((t.expires_in, t.refresh_token), (None, None));
+    }
+
+    #[test]
+    fn parse_refuses_bad_shapes_without_echoing_values() {
+        for body in [
+            &b"nope"[..],
+            b"null",
+            b"[]",
+            br#"{"access_token":"SECRET"}"#,
+            br#"{"access_token":"","token_type":"Bearer"}"#,
+            br#"{"access_token":["SECRET"],"token_type":"Bearer"}"#,
+            br#"{"access_token":"SECRET","token_type":"mac"}"#,
+            br#"{"access_token":"SECRET","token_type":7}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","expires_in":"SECRET"}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","expires_in":-3}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","expires_in":2.5}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","refresh_token":5}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","refresh_token":""}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","id_token":true}"#,
+            br#"{"access_token":"SECRET","token_type":"Bearer","scope":1}"#,
+        ] {
+            let failure = TokenResponse::parse(body).unwrap_err();
+            assert_eq!(failure.code(), ErrorCode::PasBadResponse);
+            let text = format!("{failure} {failure:?}");
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
+    #[test]
+    fn from_status_sanitizes_the_oauth_error() {
+        assert_eq!(
+            PasFailure::from_status(400, Some("invalid_grant".into()), None),
+            PasFailure::Rejected {
+                status: 400,
+                oauth_error: Some("invalid_grant".into())
+            }
+        );
+        for bad in ["", "has space", "eyJhbGciOi.SECRET/+=", &"a".repeat(65)] {
+            assert_eq!(
+                PasFailure::from_status(401, Some(bad.to_owned()), None),
+                PasFailure::Rejected {
+                    status: 401,
+                    oauth_error: None
+                },
+                "{bad}"
+            );
+        }
+        let f = PasFailure::from_status(503, Some("x".into()), Some(Duration::from_secs(3)));
+        assert_eq!(
+            f.to_string(),
+            "pas_server_error: PAS is unavailable (status 503)"
+        );
+        assert_eq!(f.retry_after(), Some(Duration::from_secs(3)));
+    }
 }
