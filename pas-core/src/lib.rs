@@ -24,5 +24,7 @@ pub mod testing;
 
 pub use cipher::{EncryptedRefreshToken, TokenCipher};
 pub use error::{Error, ErrorClass, ErrorCode, Result};
+pub use http::{HttpOptions, MAX_BODY_BYTES};
+pub use oauth::{AuthorizationRequest, PasClient, PasConfig, discover};
 pub use pas_port::{PasFailure, PasPort, TokenResponse};
 pub use secret::SecretString;
