@@ -5,6 +5,8 @@
 //! Run: `make bench` (or `cargo bench -p pas-core --bench throughput`). Not a test: no assertion
 //! on time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed assertion is the point of a test
+
 use std::hint::black_box;
 use std::sync::Arc;
 

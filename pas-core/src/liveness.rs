@@ -105,18 +105,15 @@ pub async fn attempt_liveness_refresh(
         PasRefreshOutcome::Failed(PasFailure::Rejected { status, .. }) => {
             LivenessOutcome::Revoked { cause: RevokeCause::PasRejected, status: Some(status) }
         }
-        PasRefreshOutcome::Failed(failure) => LivenessOutcome::Transient {
-            cause: TransientCause::PasUnavailable,
-            retry_after: failure.retry_after(),
-        },
+        PasRefreshOutcome::Failed(failure) => {
+            LivenessOutcome::Transient { cause: TransientCause::PasUnavailable, retry_after: failure.retry_after() }
+        }
         PasRefreshOutcome::Refreshed { rotated_refresh_token: None, .. } => {
             LivenessOutcome::Fresh { rotated_ciphertext: None }
         }
-        PasRefreshOutcome::Refreshed { rotated_refresh_token: Some(new), .. } => {
-            match cipher.encrypt(new.expose()) {
-                Ok(ct) => LivenessOutcome::Fresh { rotated_ciphertext: Some(ct) },
-                Err(_) => LivenessOutcome::Transient { cause: TransientCause::EncryptFailed, retry_after: None },
-            }
-        }
+        PasRefreshOutcome::Refreshed { rotated_refresh_token: Some(new), .. } => match cipher.encrypt(new.expose()) {
+            Ok(ct) => LivenessOutcome::Fresh { rotated_ciphertext: Some(ct) },
+            Err(_) => LivenessOutcome::Transient { cause: TransientCause::EncryptFailed, retry_after: None },
+        },
     }
 }

@@ -70,9 +70,7 @@ impl TokenResponse {
         let value: Value = serde_json::from_slice(body)
             .map_err(|_| PasFailure::bad_response("the token response is not valid JSON"))?;
         let Value::Object(map) = value else {
-            return Err(PasFailure::bad_response(
-                "the token response is not a JSON object",
-            ));
+            return Err(PasFailure::bad_response("the token response is not a JSON object"));
         };
         let member = |name: &str| map.get(name).filter(|v| !v.is_null());
 
@@ -97,9 +95,9 @@ impl TokenResponse {
         };
         let expires_in = match member("expires_in") {
             None => None,
-            Some(v) => Some(v.as_u64().ok_or_else(|| {
-                PasFailure::bad_response("expires_in is not a non-negative integer")
-            })?),
+            Some(v) => {
+                Some(v.as_u64().ok_or_else(|| PasFailure::bad_response("expires_in is not a non-negative integer"))?)
+            }
         };
         let optional_secret = |name: &'static str| -> Result<Option<SecretString>, PasFailure> {
             match member(name) {
@@ -116,14 +114,7 @@ impl TokenResponse {
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(PasFailure::bad_response("scope is not a string")),
         };
-        Ok(TokenResponse {
-            access_token,
-            token_type,
-            expires_in,
-            refresh_token,
-            scope,
-            id_token,
-        })
+        Ok(TokenResponse { access_token, token_type, expires_in, refresh_token, scope, id_token })
     }
 }
 
@@ -133,9 +124,7 @@ impl TokenResponse {
 pub fn sanitize_oauth_error(raw: &str) -> Option<String> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     ok.then(|| raw.to_owned())
 }
 
@@ -174,20 +163,12 @@ impl PasFailure {
     /// `oauth_error` is kept only for `Rejected` and only if it looks like an RFC 6749 error code
     /// (see [`sanitize_oauth_error`]); `retry_after` is kept only for `ServerError`.
     #[must_use]
-    pub fn from_status(
-        status: u16,
-        oauth_error: Option<String>,
-        retry_after: Option<Duration>,
-    ) -> Self {
+    pub fn from_status(status: u16, oauth_error: Option<String>, retry_after: Option<Duration>) -> Self {
         match status {
-            408 | 429 | 500..=599 => PasFailure::ServerError {
-                status,
-                retry_after,
-            },
-            400..=499 => PasFailure::Rejected {
-                status,
-                oauth_error: oauth_error.as_deref().and_then(sanitize_oauth_error),
-            },
+            408 | 429 | 500..=599 => PasFailure::ServerError { status, retry_after },
+            400..=499 => {
+                PasFailure::Rejected { status, oauth_error: oauth_error.as_deref().and_then(sanitize_oauth_error) }
+            }
             _ => PasFailure::Transport {
                 code: ErrorCode::PasTransport,
                 detail: format!("unexpected HTTP status {status}"),
@@ -198,10 +179,7 @@ impl PasFailure {
     /// A 2xx answer whose body is not the expected token response.
     #[must_use]
     pub fn bad_response(detail: impl Into<String>) -> Self {
-        PasFailure::Transport {
-            code: ErrorCode::PasBadResponse,
-            detail: detail.into(),
-        }
+        PasFailure::Transport { code: ErrorCode::PasBadResponse, detail: detail.into() }
     }
 
     /// The stable code of this failure.
@@ -236,18 +214,16 @@ impl std::error::Error for PasFailure {}
 impl From<PasFailure> for Error {
     fn from(failure: PasFailure) -> Self {
         match failure {
-            PasFailure::Rejected {
-                status,
-                oauth_error,
-            } => Error::new(ErrorCode::PasRejected, "PAS rejected the request")
-                .with_status(status)
-                .with_oauth_error(oauth_error),
-            PasFailure::ServerError {
-                status,
-                retry_after,
-            } => Error::new(ErrorCode::PasServerError, "PAS is unavailable")
-                .with_status(status)
-                .with_retry_after(retry_after),
+            PasFailure::Rejected { status, oauth_error } => {
+                Error::new(ErrorCode::PasRejected, "PAS rejected the request")
+                    .with_status(status)
+                    .with_oauth_error(oauth_error)
+            }
+            PasFailure::ServerError { status, retry_after } => {
+                Error::new(ErrorCode::PasServerError, "PAS is unavailable")
+                    .with_status(status)
+                    .with_retry_after(retry_after)
+            }
             PasFailure::Transport { code, detail } => Error::new(code, detail),
         }
     }
@@ -261,18 +237,13 @@ impl From<Error> for PasFailure {
                 status: err.status().unwrap_or(400),
                 oauth_error: err.oauth_error().map(str::to_owned),
             },
-            ErrorCode::PasServerError => PasFailure::ServerError {
-                status: err.status().unwrap_or(500),
-                retry_after: err.retry_after(),
-            },
-            code @ (ErrorCode::PasTimeout | ErrorCode::PasBadResponse) => PasFailure::Transport {
-                code,
-                detail: err.detail().to_owned(),
-            },
-            _ => PasFailure::Transport {
-                code: ErrorCode::PasTransport,
-                detail: err.detail().to_owned(),
-            },
+            ErrorCode::PasServerError => {
+                PasFailure::ServerError { status: err.status().unwrap_or(500), retry_after: err.retry_after() }
+            }
+            code @ (ErrorCode::PasTimeout | ErrorCode::PasBadResponse) => {
+                PasFailure::Transport { code, detail: err.detail().to_owned() }
+            }
+            _ => PasFailure::Transport { code: ErrorCode::PasTransport, detail: err.detail().to_owned() },
         }
     }
 }
@@ -291,29 +262,13 @@ mod tests {
     #[test]
     fn status_classes_follow_d11_d12() {
         for s in [400, 401, 403, 404, 409, 499] {
-            assert!(
-                matches!(
-                    PasFailure::from_status(s, None, None),
-                    PasFailure::Rejected { .. }
-                ),
-                "{s}"
-            );
+            assert!(matches!(PasFailure::from_status(s, None, None), PasFailure::Rejected { .. }), "{s}");
         }
         for s in [408, 429, 500, 502, 503, 599] {
-            assert!(
-                matches!(
-                    PasFailure::from_status(s, None, None),
-                    PasFailure::ServerError { .. }
-                ),
-                "{s}"
-            );
+            assert!(matches!(PasFailure::from_status(s, None, None), PasFailure::ServerError { .. }), "{s}");
         }
         for s in [100, 302, 304, 600] {
-            assert_eq!(
-                PasFailure::from_status(s, None, None).code(),
-                ErrorCode::PasTransport,
-                "{s}"
-            );
+            assert_eq!(PasFailure::from_status(s, None, None).code(), ErrorCode::PasTransport, "{s}");
         }
     }
 
@@ -327,10 +282,7 @@ mod tests {
         assert_eq!(t.access_token.expose(), "at");
         assert_eq!(t.token_type, "bEaReR");
         assert_eq!(t.expires_in, Some(0));
-        assert_eq!(
-            t.refresh_token.as_ref().map(SecretString::expose),
-            Some("rt")
-        );
+        assert_eq!(t.refresh_token.as_ref().map(SecretString::expose), Some("rt"));
         assert_eq!(t.scope.as_deref(), Some(""));
         assert_eq!(t.id_token.as_ref().map(SecretString::expose), Some("id"));
         let t = TokenResponse::parse(
@@ -370,26 +322,17 @@ mod tests {
     fn from_status_sanitizes_the_oauth_error() {
         assert_eq!(
             PasFailure::from_status(400, Some("invalid_grant".into()), None),
-            PasFailure::Rejected {
-                status: 400,
-                oauth_error: Some("invalid_grant".into())
-            }
+            PasFailure::Rejected { status: 400, oauth_error: Some("invalid_grant".into()) }
         );
         for bad in ["", "has space", "eyJhbGciOi.SECRET/+=", &"a".repeat(65)] {
             assert_eq!(
                 PasFailure::from_status(401, Some(bad.to_owned()), None),
-                PasFailure::Rejected {
-                    status: 401,
-                    oauth_error: None
-                },
+                PasFailure::Rejected { status: 401, oauth_error: None },
                 "{bad}"
             );
         }
         let f = PasFailure::from_status(503, Some("x".into()), Some(Duration::from_secs(3)));
-        assert_eq!(
-            f.to_string(),
-            "pas_server_error: PAS is unavailable (status 503)"
-        );
+        assert_eq!(f.to_string(), "pas_server_error: PAS is unavailable (status 503)");
         assert_eq!(f.retry_after(), Some(Duration::from_secs(3)));
     }
 }

@@ -56,10 +56,7 @@ pub fn validate_code_verifier(verifier: &str) -> Result<(), Error> {
         ));
     }
     if !verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
-        return Err(Error::new(
-            ErrorCode::InvalidVerifier,
-            "a code verifier may only contain A-Z a-z 0-9 - . _ ~",
-        ));
+        return Err(Error::new(ErrorCode::InvalidVerifier, "a code verifier may only contain A-Z a-z 0-9 - . _ ~"));
     }
     Ok(())
 }

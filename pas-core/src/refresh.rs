@@ -27,11 +27,7 @@ pub enum PasRefreshOutcome {
 }
 
 /// Decrypts `stored`, refreshes it at PAS and classifies the answer.
-pub async fn pas_refresh(
-    pas: &dyn PasPort,
-    cipher: &TokenCipher,
-    stored: &EncryptedRefreshToken,
-) -> PasRefreshOutcome {
+pub async fn pas_refresh(pas: &dyn PasPort, cipher: &TokenCipher, stored: &EncryptedRefreshToken) -> PasRefreshOutcome {
     let sent = match cipher.decrypt(stored) {
         Ok(plain) => plain,
         Err(err) => return PasRefreshOutcome::CipherFailure(err),

@@ -84,9 +84,6 @@ mod tests {
             assert_eq!(read_sv_unverified(&token(&format!(r#"{{"sv":{bad}}}"#))), SvClaim::Invalid, "{bad}");
         }
         assert_eq!(read_sv_unverified(&token(r#"{"sv":1,"sv":9}"#)), SvClaim::Invalid);
-        assert_eq!(
-            read_sv_unverified(&token(&format!(r#"{{"sv":{}}}"#, i64::MAX))),
-            SvClaim::Value(i64::MAX)
-        );
+        assert_eq!(read_sv_unverified(&token(&format!(r#"{{"sv":{}}}"#, i64::MAX))), SvClaim::Value(i64::MAX));
     }
 }

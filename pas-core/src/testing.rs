@@ -100,8 +100,7 @@ impl ScriptedPas {
 
     /// Scripts the next answer; `expected_token` (when given) must be the refresh token sent.
     pub fn expect_refresh(&self, expected_token: Option<&str>, answer: Result<TokenResponse, PasFailure>) {
-        lock(&self.script)
-            .push_back(Expectation { expected_token: expected_token.map(SecretString::from), answer });
+        lock(&self.script).push_back(Expectation { expected_token: expected_token.map(SecretString::from), answer });
     }
 
     /// Scripts a successful refresh whose access token carries `claims` (unsigned).

@@ -1,5 +1,7 @@
 //! The fail-open liveness refresh: one case per row of pas-reference §8.2.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed assertion is the point of a test
+
 use std::time::Duration;
 
 use pas_core::liveness::{LivenessOutcome, RevokeCause, TransientCause, attempt_liveness_refresh};
@@ -46,7 +48,11 @@ async fn pas_5xx_408_429_transport_and_garbage_keep_the_session() {
         let retry_after = failure.retry_after();
         pas.refresh_fails(failure.clone());
         let out = attempt_liveness_refresh(&pas, &cipher, &ct).await;
-        assert_eq!(out, LivenessOutcome::Transient { cause: TransientCause::PasUnavailable, retry_after }, "{failure:?}");
+        assert_eq!(
+            out,
+            LivenessOutcome::Transient { cause: TransientCause::PasUnavailable, retry_after },
+            "{failure:?}"
+        );
         assert!(out.keeps_session());
     }
 }
@@ -55,7 +61,8 @@ async fn pas_5xx_408_429_transport_and_garbage_keep_the_session() {
 async fn rotation_is_re_encrypted_and_returned() {
     let (pas, cipher, ct) = setup();
     pas.expect_refresh(Some("rt-1"), Ok(TokenResponse::new("at", Some("rt-2".into()))));
-    let LivenessOutcome::Fresh { rotated_ciphertext: Some(new_ct) } = attempt_liveness_refresh(&pas, &cipher, &ct).await
+    let LivenessOutcome::Fresh { rotated_ciphertext: Some(new_ct) } =
+        attempt_liveness_refresh(&pas, &cipher, &ct).await
     else {
         panic!("expected a rotated ciphertext")
     };

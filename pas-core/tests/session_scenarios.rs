@@ -1,6 +1,8 @@
 //! The session scenarios of pas-reference §12.1 and §12.2, each asserting the decision, the cause
 //! and the exact ordered effects (store, cache and PAS calls).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed assertion is the point of a test
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -285,10 +287,10 @@ async fn s18_rotated_refresh_token_is_persisted_with_the_new_sv() {
     assert_eq!(w.cipher.decrypt(stored.ciphertext.as_ref().unwrap()).unwrap().expose(), "rt-rotated");
     // The next refresh sends the rotated token, never the old one.
     w.cache.clear();
-    w.pas.expect_refresh(Some("rt-rotated"), Ok(pas_core::TokenResponse::new(
-        pas_core::testing::unsigned_access_token(&json!({ "sv": 4 })),
-        None,
-    )));
+    w.pas.expect_refresh(
+        Some("rt-rotated"),
+        Ok(pas_core::TokenResponse::new(pas_core::testing::unsigned_access_token(&json!({ "sv": 4 })), None)),
+    );
     assert!(matches!(w.validate().await, Validation::Authenticated { sv: 4, .. }));
     assert_eq!(w.pas.tokens_sent(), [RT, "rt-rotated"]);
 }
@@ -347,8 +349,12 @@ async fn s22b_concurrent_failures_are_shared_then_retried() {
     let w = Arc::new(World::new(Some(3)));
     w.pas.set_delay(Duration::from_millis(200));
     w.pas.refresh_fails(PasFailure::from_status(503, None, None));
-    let tasks: Vec<_> =
-        (0..8).map(|_| { let w = Arc::clone(&w); tokio::spawn(async move { w.validate().await }) }).collect();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let w = Arc::clone(&w);
+            tokio::spawn(async move { w.validate().await })
+        })
+        .collect();
     for task in tasks {
         assert_expired(&task.await.unwrap(), ExpiredCause::PasUnavailable);
     }
@@ -417,6 +423,9 @@ async fn without_rotation_a_later_check_asks_pas_again() {
     w.refresh_ok(json!(5), None);
     w.validator.refresh_at_pas(SID, &ct).await;
     let second = w.validator.refresh_at_pas(SID, &ct).await;
-    assert!(matches!(second, pas_core::session::RefreshFeed::Refreshed { sv: pas_core::sv_claim::SvClaim::Value(5), .. }));
+    assert!(matches!(
+        second,
+        pas_core::session::RefreshFeed::Refreshed { sv: pas_core::sv_claim::SvClaim::Value(5), .. }
+    ));
     assert_eq!(w.pas.call_count(), 2);
 }

@@ -35,12 +35,7 @@ struct Seen {
 impl Seen {
     fn fields(&self) -> HashMap<String, String> {
         let map: HashMap<String, String> = self.form.iter().cloned().collect();
-        assert_eq!(
-            map.len(),
-            self.form.len(),
-            "duplicate form fields: {:?}",
-            self.form
-        );
+        assert_eq!(map.len(), self.form.len(), "duplicate form fields: {:?}", self.form);
         map
     }
 }
@@ -73,9 +68,7 @@ impl Pas {
                 let log = log.clone();
                 let reply = reply.clone();
                 async move {
-                    let h = |n: header::HeaderName| {
-                        headers.get(n).map(|v| v.to_str().unwrap().to_owned())
-                    };
+                    let h = |n: header::HeaderName| headers.get(n).map(|v| v.to_str().unwrap().to_owned());
                     log.lock().unwrap().push(Seen {
                         content_type: h(header::CONTENT_TYPE),
                         accept: h(header::ACCEPT),
@@ -85,10 +78,7 @@ impl Pas {
                 }
             }),
         );
-        Pas {
-            addr: serve(router).await,
-            seen,
-        }
+        Pas { addr: serve(router).await, seen }
     }
 
     fn client(&self) -> PasClient {
@@ -111,27 +101,19 @@ fn client_for(addr: SocketAddr, timeout: Duration) -> PasClient {
 }
 
 fn json(status: u16, body: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap(),
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
+    (StatusCode::from_u16(status).unwrap(), [(header::CONTENT_TYPE, "application/json")], body.to_owned())
         .into_response()
 }
 
 fn with_header(mut r: Response, name: header::HeaderName, value: &'static str) -> Response {
-    r.headers_mut()
-        .insert(name, HeaderValue::from_static(value));
+    r.headers_mut().insert(name, HeaderValue::from_static(value));
     r
 }
 
 async fn refresh_with(reply: Response) -> PasFailure {
     let reply = Arc::new(Mutex::new(Some(reply)));
     let pas = Pas::start(move || reply.lock().unwrap().take().unwrap()).await;
-    pas.client()
-        .refresh(&SecretString::new("rt-1"))
-        .await
-        .unwrap_err()
+    pas.client().refresh(&SecretString::new("rt-1")).await.unwrap_err()
 }
 
 // ---------------------------------------------------------------- success
@@ -147,11 +129,7 @@ async fn exchange_code_success_sends_the_exact_form() {
         )
     })
     .await;
-    let tokens = pas
-        .client()
-        .exchange_code("code/with+chars=&", VERIFIER)
-        .await
-        .unwrap();
+    let tokens = pas.client().exchange_code("code/with+chars=&", VERIFIER).await.unwrap();
     assert_eq!(tokens.access_token.expose(), "at-1");
     assert_eq!(tokens.token_type, "Bearer");
     assert_eq!(tokens.expires_in, Some(300));
@@ -160,10 +138,7 @@ async fn exchange_code_success_sends_the_exact_form() {
     assert_eq!(tokens.id_token.as_ref().unwrap().expose(), "idt");
 
     let seen = pas.only_request();
-    assert_eq!(
-        seen.content_type.as_deref(),
-        Some("application/x-www-form-urlencoded")
-    );
+    assert_eq!(seen.content_type.as_deref(), Some("application/x-www-form-urlencoded"));
     assert_eq!(seen.accept.as_deref(), Some("application/json"));
     let f = seen.fields();
     assert_eq!(f.len(), 5, "{f:?}");
@@ -179,54 +154,25 @@ async fn redirect_uri_at_token_endpoint_equals_the_authorization_request_one() {
     let pas = Pas::start(|| json(200, r#"{"access_token":"a","token_type":"bearer"}"#)).await;
     let client = pas.client();
     let req = client.config().authorization_request().unwrap();
-    client
-        .exchange_code("c", req.code_verifier.expose())
-        .await
-        .unwrap();
-    let sent_at_authorize: String = req
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == "redirect_uri")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    assert_eq!(
-        pas.only_request().fields()["redirect_uri"],
-        sent_at_authorize
-    );
+    client.exchange_code("c", req.code_verifier.expose()).await.unwrap();
+    let sent_at_authorize: String =
+        req.url.query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.into_owned()).unwrap();
+    assert_eq!(pas.only_request().fields()["redirect_uri"], sent_at_authorize);
 }
 
 #[tokio::test]
 async fn refresh_success_with_and_without_refresh_token() {
     for (body, rotated) in [
-        (
-            r#"{"access_token":"at-2","token_type":"bearer","expires_in":0,"x":true}"#,
-            None,
-        ),
-        (
-            r#"{"access_token":"at-2","token_type":"BEARER","refresh_token":null,"scope":null}"#,
-            None,
-        ),
-        (
-            r#"{"access_token":"at-2","token_type":"Bearer","refresh_token":"rt-2"}"#,
-            Some("rt-2"),
-        ),
+        (r#"{"access_token":"at-2","token_type":"bearer","expires_in":0,"x":true}"#, None),
+        (r#"{"access_token":"at-2","token_type":"BEARER","refresh_token":null,"scope":null}"#, None),
+        (r#"{"access_token":"at-2","token_type":"Bearer","refresh_token":"rt-2"}"#, Some("rt-2")),
     ] {
         let pas = Pas::start(move || json(200, body)).await;
-        let tokens = pas
-            .client()
-            .refresh(&SecretString::new("rt-1"))
-            .await
-            .unwrap();
+        let tokens = pas.client().refresh(&SecretString::new("rt-1")).await.unwrap();
         assert_eq!(tokens.access_token.expose(), "at-2");
-        assert_eq!(
-            tokens.refresh_token.as_ref().map(SecretString::expose),
-            rotated
-        );
+        assert_eq!(tokens.refresh_token.as_ref().map(SecretString::expose), rotated);
         let seen = pas.only_request();
-        assert_eq!(
-            seen.content_type.as_deref(),
-            Some("application/x-www-form-urlencoded")
-        );
+        assert_eq!(seen.content_type.as_deref(), Some("application/x-www-form-urlencoded"));
         let f = seen.fields();
         assert_eq!(f.len(), 3, "{f:?}");
         assert_eq!(f["grant_type"], "refresh_token");
@@ -248,18 +194,9 @@ async fn any_2xx_is_success_and_the_port_trait_works() {
 
 #[tokio::test]
 async fn invalid_grant_is_rejected_with_the_oauth_code() {
-    let failure = refresh_with(json(
-        400,
-        r#"{"error":"invalid_grant","error_description":"refresh token revoked"}"#,
-    ))
-    .await;
-    assert_eq!(
-        failure,
-        PasFailure::Rejected {
-            status: 400,
-            oauth_error: Some("invalid_grant".into())
-        }
-    );
+    let failure =
+        refresh_with(json(400, r#"{"error":"invalid_grant","error_description":"refresh token revoked"}"#)).await;
+    assert_eq!(failure, PasFailure::Rejected { status: 400, oauth_error: Some("invalid_grant".into()) });
     let err = Error::from(failure);
     assert_eq!(err.code(), ErrorCode::PasRejected);
     assert_eq!(err.status(), Some(400));
@@ -269,21 +206,9 @@ async fn invalid_grant_is_rejected_with_the_oauth_code() {
 
 #[tokio::test]
 async fn other_rfc6749_error_codes_are_preserved() {
-    for code in [
-        "invalid_request",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
-        "x_custom",
-    ] {
+    for code in ["invalid_request", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "x_custom"] {
         let failure = refresh_with(json(400, &format!(r#"{{"error":"{code}"}}"#))).await;
-        assert_eq!(
-            failure,
-            PasFailure::Rejected {
-                status: 400,
-                oauth_error: Some(code.into())
-            }
-        );
+        assert_eq!(failure, PasFailure::Rejected { status: 400, oauth_error: Some(code.into()) });
     }
 }
 
@@ -296,121 +221,53 @@ async fn unauthorized_with_www_authenticate_is_rejected() {
     );
     assert_eq!(
         refresh_with(reply).await,
-        PasFailure::Rejected {
-            status: 401,
-            oauth_error: Some("invalid_client".into())
-        }
+        PasFailure::Rejected { status: 401, oauth_error: Some("invalid_client".into()) }
     );
 }
 
 #[tokio::test]
 async fn error_without_json_or_without_error_member() {
     let plain = (StatusCode::BAD_REQUEST, "Bad Request").into_response();
-    assert_eq!(
-        refresh_with(plain).await,
-        PasFailure::Rejected {
-            status: 400,
-            oauth_error: None
-        }
-    );
+    assert_eq!(refresh_with(plain).await, PasFailure::Rejected { status: 400, oauth_error: None });
     let no_member = json(400, r#"{"message":"nope"}"#);
-    assert_eq!(
-        refresh_with(no_member).await,
-        PasFailure::Rejected {
-            status: 400,
-            oauth_error: None
-        }
-    );
+    assert_eq!(refresh_with(no_member).await, PasFailure::Rejected { status: 400, oauth_error: None });
     let not_found = StatusCode::NOT_FOUND.into_response();
     let f = refresh_with(not_found).await;
-    assert_eq!(
-        f,
-        PasFailure::Rejected {
-            status: 404,
-            oauth_error: None
-        }
-    );
+    assert_eq!(f, PasFailure::Rejected { status: 404, oauth_error: None });
     assert_eq!(f.code(), ErrorCode::PasRejected);
 }
 
 #[tokio::test]
 async fn throttling_is_a_server_error_with_retry_after() {
     for status in [408u16, 429] {
-        let reply = with_header(
-            json(status, r#"{"error":"slow_down"}"#),
-            header::RETRY_AFTER,
-            "7",
-        );
+        let reply = with_header(json(status, r#"{"error":"slow_down"}"#), header::RETRY_AFTER, "7");
         let f = refresh_with(reply).await;
-        assert_eq!(
-            f,
-            PasFailure::ServerError {
-                status,
-                retry_after: Some(Duration::from_secs(7))
-            }
-        );
+        assert_eq!(f, PasFailure::ServerError { status, retry_after: Some(Duration::from_secs(7)) });
         assert_eq!(f.code(), ErrorCode::PasServerError);
         assert_eq!(Error::from(f).retry_after(), Some(Duration::from_secs(7)));
     }
     let f = refresh_with(StatusCode::TOO_MANY_REQUESTS.into_response()).await;
-    assert_eq!(
-        f,
-        PasFailure::ServerError {
-            status: 429,
-            retry_after: None
-        }
-    );
+    assert_eq!(f, PasFailure::ServerError { status: 429, retry_after: None });
 }
 
 #[tokio::test]
 async fn server_errors() {
     let f = refresh_with(json(500, r#"{"error":"server_error"}"#)).await;
-    assert_eq!(
-        f,
-        PasFailure::ServerError {
-            status: 500,
-            retry_after: None
-        }
-    );
+    assert_eq!(f, PasFailure::ServerError { status: 500, retry_after: None });
 
-    let html = (
-        StatusCode::BAD_GATEWAY,
-        [(header::CONTENT_TYPE, "text/html")],
-        "<html><body>502 Bad Gateway</body></html>",
-    )
-        .into_response();
-    assert_eq!(
-        refresh_with(html).await,
-        PasFailure::ServerError {
-            status: 502,
-            retry_after: None
-        }
-    );
+    let html =
+        (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/html")], "<html><body>502 Bad Gateway</body></html>")
+            .into_response();
+    assert_eq!(refresh_with(html).await, PasFailure::ServerError { status: 502, retry_after: None });
 
-    let unavailable = with_header(
-        StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        header::RETRY_AFTER,
-        "30",
-    );
+    let unavailable = with_header(StatusCode::SERVICE_UNAVAILABLE.into_response(), header::RETRY_AFTER, "30");
     let f = refresh_with(unavailable).await;
-    assert_eq!(
-        f,
-        PasFailure::ServerError {
-            status: 503,
-            retry_after: Some(Duration::from_secs(30))
-        }
-    );
+    assert_eq!(f, PasFailure::ServerError { status: 503, retry_after: Some(Duration::from_secs(30)) });
     assert_eq!(f.retry_after(), Some(Duration::from_secs(30)));
 
     // Retry-After is not kept on a definitive rejection.
     let f = refresh_with(with_header(json(400, "{}"), header::RETRY_AFTER, "5")).await;
-    assert_eq!(
-        f,
-        PasFailure::Rejected {
-            status: 400,
-            oauth_error: None
-        }
-    );
+    assert_eq!(f, PasFailure::Rejected { status: 400, oauth_error: None });
 }
 
 // ---------------------------------------------------------------- redirects
@@ -425,34 +282,16 @@ async fn redirects_are_never_followed() {
     }))
     .await;
     let location = format!("http://{target}/oauth/token");
-    for status in [
-        StatusCode::FOUND,
-        StatusCode::TEMPORARY_REDIRECT,
-        StatusCode::PERMANENT_REDIRECT,
-    ] {
+    for status in [StatusCode::FOUND, StatusCode::TEMPORARY_REDIRECT, StatusCode::PERMANENT_REDIRECT] {
         let location = location.clone();
-        let pas =
-            Pas::start(move || (status, [(header::LOCATION, location.clone())]).into_response())
-                .await;
-        let f = pas
-            .client()
-            .refresh(&SecretString::new("rt-secret"))
-            .await
-            .unwrap_err();
+        let pas = Pas::start(move || (status, [(header::LOCATION, location.clone())]).into_response()).await;
+        let f = pas.client().refresh(&SecretString::new("rt-secret")).await.unwrap_err();
         assert_eq!(f.code(), ErrorCode::PasTransport, "{status}");
         assert!(matches!(f, PasFailure::Transport { .. }));
-        let f = pas
-            .client()
-            .exchange_code("code", VERIFIER)
-            .await
-            .unwrap_err();
+        let f = pas.client().exchange_code("code", VERIFIER).await.unwrap_err();
         assert_eq!(f.code(), ErrorCode::PasTransport, "{status}");
     }
-    assert_eq!(
-        hits.load(Ordering::SeqCst),
-        0,
-        "the redirect target was contacted"
-    );
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the redirect target was contacted");
 }
 
 // ---------------------------------------------------------------- bad 2xx bodies (T01, T02, T07)
@@ -461,124 +300,61 @@ async fn redirects_are_never_followed() {
 async fn malformed_success_bodies_are_bad_responses() {
     let cases: &[(&str, Option<&str>)] = &[
         ("this is not json", Some("application/json")),
-        (
-            r#"{"access_token":"at","token_type":"Bea"#,
-            Some("application/json"),
-        ),
+        (r#"{"access_token":"at","token_type":"Bea"#, Some("application/json")),
         ("", Some("application/json")),
         ("[]", Some("application/json")),
         (r#""at""#, Some("application/json")),
         (r#"{"access_token":""}"#, Some("application/json")),
-        (
-            r#"{"access_token":"","token_type":"Bearer"}"#,
-            Some("application/json"),
-        ),
+        (r#"{"access_token":"","token_type":"Bearer"}"#, Some("application/json")),
         (r#"{"access_token":"at"}"#, Some("application/json")),
         (r#"{"token_type":"Bearer"}"#, Some("application/json")),
-        (
-            r#"{"access_token":7,"token_type":"Bearer"}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":""}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"DPoP"}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","expires_in":"300"}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","expires_in":-1}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","expires_in":1.5}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","refresh_token":5}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","refresh_token":""}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","scope":["openid"]}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer","id_token":{}}"#,
-            Some("application/json"),
-        ),
-        (
-            r#"{"access_token":"at","token_type":"Bearer"}"#,
-            Some("text/html"),
-        ),
+        (r#"{"access_token":7,"token_type":"Bearer"}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":""}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"DPoP"}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","expires_in":"300"}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","expires_in":-1}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","expires_in":1.5}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","refresh_token":5}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","refresh_token":""}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","scope":["openid"]}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer","id_token":{}}"#, Some("application/json")),
+        (r#"{"access_token":"at","token_type":"Bearer"}"#, Some("text/html")),
         (r#"{"access_token":"at","token_type":"Bearer"}"#, None),
     ];
     for (body, content_type) in cases {
         let mut reply = (StatusCode::OK, (*body).to_owned()).into_response();
         match content_type {
             Some(ct) => {
-                reply
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
+                reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
             }
             None => {
                 reply.headers_mut().remove(header::CONTENT_TYPE);
             }
         }
         let f = refresh_with(reply).await;
-        assert_eq!(
-            f.code(),
-            ErrorCode::PasBadResponse,
-            "{body} / {content_type:?}: {f:?}"
-        );
+        assert_eq!(f.code(), ErrorCode::PasBadResponse, "{body} / {content_type:?}: {f:?}");
         assert!(matches!(f, PasFailure::Transport { .. }));
     }
 }
 
 #[tokio::test]
 async fn body_over_the_cap_is_a_bad_response() {
-    let big = format!(
-        r#"{{"access_token":"at","token_type":"Bearer","pad":"{}"}}"#,
-        "x".repeat(2 * 1024 * 1024)
-    );
+    let big = format!(r#"{{"access_token":"at","token_type":"Bearer","pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     let f = refresh_with(json(200, &big)).await;
     assert_eq!(f.code(), ErrorCode::PasBadResponse, "{f:?}");
 
     // Just under the cap is fine.
     let pad = pas_core::MAX_BODY_BYTES - 100;
-    let fits = format!(
-        r#"{{"access_token":"at","token_type":"Bearer","pad":"{}"}}"#,
-        "x".repeat(pad)
-    );
+    let fits = format!(r#"{{"access_token":"at","token_type":"Bearer","pad":"{}"}}"#, "x".repeat(pad));
     assert!(fits.len() <= pas_core::MAX_BODY_BYTES);
     let pas = Pas::start(move || json(200, &fits)).await;
-    pas.client()
-        .refresh(&SecretString::new("rt"))
-        .await
-        .unwrap();
+    pas.client().refresh(&SecretString::new("rt")).await.unwrap();
 }
 
 #[tokio::test]
 async fn oversized_error_body_keeps_the_status_but_not_the_code() {
-    let big = format!(
-        r#"{{"error":"invalid_grant","pad":"{}"}}"#,
-        "x".repeat(2 * 1024 * 1024)
-    );
-    assert_eq!(
-        refresh_with(json(400, &big)).await,
-        PasFailure::Rejected {
-            status: 400,
-            oauth_error: None
-        }
-    );
+    let big = format!(r#"{{"error":"invalid_grant","pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    assert_eq!(refresh_with(json(400, &big)).await, PasFailure::Rejected { status: 400, oauth_error: None });
 }
 
 // ---------------------------------------------------------------- transport (T05)
@@ -600,14 +376,8 @@ async fn slow_handler_times_out_within_the_budget() {
     let elapsed = started.elapsed();
     assert_eq!(f.code(), ErrorCode::PasTimeout, "{f:?}");
     assert_eq!(Error::from(f).code(), ErrorCode::PasTimeout);
-    assert!(
-        elapsed < timeout + Duration::from_secs(1),
-        "took {elapsed:?}"
-    );
-    assert!(
-        elapsed >= timeout,
-        "returned before the timeout: {elapsed:?}"
-    );
+    assert!(elapsed < timeout + Duration::from_secs(1), "took {elapsed:?}");
+    assert!(elapsed >= timeout, "returned before the timeout: {elapsed:?}");
 }
 
 #[tokio::test]
@@ -654,10 +424,7 @@ async fn connection_refused_is_transport() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let f = client_for(addr, Duration::from_secs(2))
-        .refresh(&SecretString::new("rt"))
-        .await
-        .unwrap_err();
+    let f = client_for(addr, Duration::from_secs(2)).refresh(&SecretString::new("rt")).await.unwrap_err();
     assert_eq!(f.code(), ErrorCode::PasTransport, "{f:?}");
     assert!(matches!(f, PasFailure::Transport { .. }));
 }
@@ -673,10 +440,7 @@ async fn connection_closed_without_answer_is_transport() {
             drop(socket);
         }
     });
-    let f = client_for(addr, Duration::from_secs(2))
-        .refresh(&SecretString::new("rt"))
-        .await
-        .unwrap_err();
+    let f = client_for(addr, Duration::from_secs(2)).refresh(&SecretString::new("rt")).await.unwrap_err();
     assert_eq!(f.code(), ErrorCode::PasTransport, "{f:?}");
 }
 
@@ -695,17 +459,16 @@ async fn no_error_or_value_shows_a_token_code_or_verifier() {
         move |body: Bytes| async move {
             let text = String::from_utf8_lossy(&body).into_owned();
             let reply = match ct {
-                "json-error" => serde_json::json!({"error": text, "error_description": text, "access_token": AT})
-                    .to_string(),
-                "json-token-bad" => serde_json::json!({"access_token": AT, "token_type": "Bearer", "expires_in": text})
-                    .to_string(),
+                "json-error" => {
+                    serde_json::json!({"error": text, "error_description": text, "access_token": AT}).to_string()
+                }
+                "json-token-bad" => {
+                    serde_json::json!({"access_token": AT, "token_type": "Bearer", "expires_in": text}).to_string()
+                }
                 _ => format!("<html>{text} {AT}</html>"),
             };
             let mut r = (StatusCode::from_u16(status).unwrap(), reply).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r
         }
     };
@@ -725,15 +488,19 @@ async fn no_error_or_value_shows_a_token_code_or_verifier() {
         .route(
             "/ok/oauth/token",
             post(|| async {
-                json(200, &format!(r#"{{"access_token":"{AT}","token_type":"Bearer","refresh_token":"{RT}","id_token":"{CODE}"}}"#))
+                json(
+                    200,
+                    &format!(
+                        r#"{{"access_token":"{AT}","token_type":"Bearer","refresh_token":"{RT}","id_token":"{CODE}"}}"#
+                    ),
+                )
             }),
         );
     let addr = serve(router).await;
 
     let mut texts = Vec::new();
     for prefix in ["400", "401", "500", "200", "200html", "302"] {
-        let config =
-            PasConfig::new("client-1", REDIRECT, format!("http://{addr}/{prefix}")).unwrap();
+        let config = PasConfig::new("client-1", REDIRECT, format!("http://{addr}/{prefix}")).unwrap();
         let client = PasClient::new(config).unwrap();
         texts.push(format!("{client:?}"));
         for failure in [
@@ -741,20 +508,14 @@ async fn no_error_or_value_shows_a_token_code_or_verifier() {
             client.exchange_code(CODE, PKCE).await.unwrap_err(),
         ] {
             let err = Error::from(failure.clone());
-            texts.push(format!(
-                "{failure} {failure:?} {err} {err:?} {}",
-                err.detail()
-            ));
+            texts.push(format!("{failure} {failure:?} {err} {err:?} {}", err.detail()));
         }
     }
     // Transport failures too.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_addr = dead.local_addr().unwrap();
     drop(dead);
-    let f = client_for(dead_addr, Duration::from_secs(1))
-        .refresh(&SecretString::new(RT))
-        .await
-        .unwrap_err();
+    let f = client_for(dead_addr, Duration::from_secs(1)).refresh(&SecretString::new(RT)).await.unwrap_err();
     texts.push(format!("{f} {f:?} {:?}", Error::from(f.clone())));
 
     // A success: the tokens are in the value but never in its Debug.
@@ -763,10 +524,7 @@ async fn no_error_or_value_shows_a_token_code_or_verifier() {
     let tokens: TokenResponse = client.exchange_code(CODE, PKCE).await.unwrap();
     assert_eq!(tokens.access_token.expose(), AT);
     texts.push(format!("{tokens:?}"));
-    let req = client
-        .config()
-        .authorization_request_with(PKCE, "state-1")
-        .unwrap();
+    let req = client.config().authorization_request_with(PKCE, "state-1").unwrap();
     texts.push(format!("{req:?}"));
 
     for text in &texts {
@@ -775,31 +533,20 @@ async fn no_error_or_value_shows_a_token_code_or_verifier() {
         }
     }
     // The 400 case must still have produced a Rejected with no (sanitized away) oauth_error.
-    assert!(
-        texts
-            .iter()
-            .any(|t| t.contains("Rejected") && t.contains("status: 400"))
-    );
+    assert!(texts.iter().any(|t| t.contains("Rejected") && t.contains("status: 400")));
 }
 
 // ---------------------------------------------------------------- config timeouts
 
 #[tokio::test]
 async fn zero_timeout_is_invalid_config() {
-    let config = PasConfig::new("c", REDIRECT, "https://pas.example")
-        .unwrap()
-        .with_request_timeout(Duration::ZERO);
-    assert_eq!(
-        PasClient::new(config).unwrap_err().code(),
-        ErrorCode::InvalidConfig
-    );
+    let config = PasConfig::new("c", REDIRECT, "https://pas.example").unwrap().with_request_timeout(Duration::ZERO);
+    assert_eq!(PasClient::new(config).unwrap_err().code(), ErrorCode::InvalidConfig);
 }
 
 // ---------------------------------------------------------------- discovery
 
-async fn discovery_server(
-    doc: impl Fn(String) -> Response + Clone + Send + Sync + 'static,
-) -> String {
+async fn discovery_server(doc: impl Fn(String) -> Response + Clone + Send + Sync + 'static) -> String {
     let issuer: Arc<Mutex<String>> = Arc::default();
     let shared = issuer.clone();
     let router = Router::new().route(
@@ -829,10 +576,7 @@ fn discovery_doc(issuer: &str) -> serde_json::Value {
 }
 
 fn fast() -> HttpOptions {
-    HttpOptions {
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(2),
-    }
+    HttpOptions { connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_secs(2) }
 }
 
 #[tokio::test]
@@ -840,10 +584,7 @@ async fn discovery_success() {
     let issuer = discovery_server(|iss| json(200, &discovery_doc(&iss).to_string())).await;
     let config = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap();
     assert_eq!(config.issuer(), Some(issuer.as_str()));
-    assert_eq!(
-        config.authorization_endpoint().as_str(),
-        format!("{issuer}/authz")
-    );
+    assert_eq!(config.authorization_endpoint().as_str(), format!("{issuer}/authz"));
     assert_eq!(config.token_endpoint().as_str(), format!("{issuer}/tok"));
     assert_eq!(config.userinfo_endpoint().as_str(), format!("{issuer}/me"));
     assert_eq!(config.jwks_uri().as_str(), format!("{issuer}/keys"));
@@ -856,17 +597,12 @@ async fn discovery_success() {
     let issuer = discovery_server(|iss| {
         let mut doc = discovery_doc(&iss);
         doc.as_object_mut().unwrap().remove("userinfo_endpoint");
-        doc.as_object_mut()
-            .unwrap()
-            .remove("code_challenge_methods_supported");
+        doc.as_object_mut().unwrap().remove("code_challenge_methods_supported");
         json(200, &doc.to_string())
     })
     .await;
     let config = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap();
-    assert_eq!(
-        config.userinfo_endpoint().as_str(),
-        format!("{issuer}/oauth/userinfo")
-    );
+    assert_eq!(config.userinfo_endpoint().as_str(), format!("{issuer}/oauth/userinfo"));
 }
 
 #[tokio::test]
@@ -886,19 +622,13 @@ async fn discovery_failures() {
             d.insert("jwks_uri".into(), 5.into());
         }),
         ("non-http endpoint", |_, d| {
-            d.insert(
-                "authorization_endpoint".into(),
-                "javascript:alert(1)".into(),
-            );
+            d.insert("authorization_endpoint".into(), "javascript:alert(1)".into());
         }),
         ("plain http elsewhere", |_, d| {
             d.insert("token_endpoint".into(), "http://evil.example/token".into());
         }),
         ("no S256", |_, d| {
-            d.insert(
-                "code_challenge_methods_supported".into(),
-                serde_json::json!(["plain"]),
-            );
+            d.insert("code_challenge_methods_supported".into(), serde_json::json!(["plain"]));
         }),
     ];
     for (name, edit) in edits {
@@ -908,75 +638,46 @@ async fn discovery_failures() {
             json(200, &doc.to_string())
         })
         .await;
-        let err = discover(&issuer, "cid", REDIRECT, fast())
-            .await
-            .unwrap_err();
+        let err = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::DiscoveryFailed, "{name}: {err}");
     }
 
     let issuer = discovery_server(|_| json(500, r#"{"error":"server_error"}"#)).await;
-    let err = discover(&issuer, "cid", REDIRECT, fast())
-        .await
-        .unwrap_err();
+    let err = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::DiscoveryFailed);
     assert_eq!(err.status(), Some(500));
 
     for bad in ["{not json", "[1,2]", ""] {
         let issuer = discovery_server(move |_| json(200, bad)).await;
-        let err = discover(&issuer, "cid", REDIRECT, fast())
-            .await
-            .unwrap_err();
+        let err = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::DiscoveryFailed, "{bad}");
     }
 
-    let issuer = discovery_server(|iss| {
-        (
-            StatusCode::FOUND,
-            [(header::LOCATION, format!("{iss}/elsewhere"))],
-        )
-            .into_response()
-    })
-    .await;
-    let err = discover(&issuer, "cid", REDIRECT, fast())
-        .await
-        .unwrap_err();
+    let issuer =
+        discovery_server(|iss| (StatusCode::FOUND, [(header::LOCATION, format!("{iss}/elsewhere"))]).into_response())
+            .await;
+    let err = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::DiscoveryFailed);
 
     let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     let issuer = discovery_server(move |_| json(200, &big)).await;
-    let err = discover(&issuer, "cid", REDIRECT, fast())
-        .await
-        .unwrap_err();
+    let err = discover(&issuer, "cid", REDIRECT, fast()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::DiscoveryFailed);
 
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_addr = dead.local_addr().unwrap();
     drop(dead);
-    let err = discover(&format!("http://{dead_addr}"), "cid", REDIRECT, fast())
-        .await
-        .unwrap_err();
+    let err = discover(&format!("http://{dead_addr}"), "cid", REDIRECT, fast()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::DiscoveryFailed);
 }
 
 #[tokio::test]
 async fn discovery_input_errors() {
     let code = |r: pas_core::Result<PasConfig>| r.unwrap_err().code();
-    assert_eq!(
-        code(discover("ftp://pas.example", "cid", REDIRECT, fast()).await),
-        ErrorCode::InvalidUrl
-    );
-    assert_eq!(
-        code(discover("http://pas.example", "cid", REDIRECT, fast()).await),
-        ErrorCode::InvalidUrl
-    );
-    assert_eq!(
-        code(discover("https://pas.example", "", REDIRECT, fast()).await),
-        ErrorCode::InvalidConfig
-    );
-    assert_eq!(
-        code(discover("https://pas.example", "cid", "nope", fast()).await),
-        ErrorCode::InvalidUrl
-    );
+    assert_eq!(code(discover("ftp://pas.example", "cid", REDIRECT, fast()).await), ErrorCode::InvalidUrl);
+    assert_eq!(code(discover("http://pas.example", "cid", REDIRECT, fast()).await), ErrorCode::InvalidUrl);
+    assert_eq!(code(discover("https://pas.example", "", REDIRECT, fast()).await), ErrorCode::InvalidConfig);
+    assert_eq!(code(discover("https://pas.example", "cid", "nope", fast()).await), ErrorCode::InvalidUrl);
 }
 
 #[tokio::test]

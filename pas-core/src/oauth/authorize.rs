@@ -61,17 +61,10 @@ impl PasConfig {
     /// # Errors
     /// `invalid_verifier` when the verifier is not 43-128 unreserved characters;
     /// `invalid_argument` when `state` is empty or longer than [`MAX_STATE_LEN`] bytes.
-    pub fn authorization_request_with(
-        &self,
-        code_verifier: &str,
-        state: &str,
-    ) -> Result<AuthorizationRequest> {
+    pub fn authorization_request_with(&self, code_verifier: &str, state: &str) -> Result<AuthorizationRequest> {
         let challenge = pkce::code_challenge(code_verifier)?;
         if state.is_empty() || state.len() > MAX_STATE_LEN {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("state must have 1 to {MAX_STATE_LEN} bytes"),
-            ));
+            return Err(Error::new(ErrorCode::InvalidArgument, format!("state must have 1 to {MAX_STATE_LEN} bytes")));
         }
         let mut url = self.authorization_endpoint().clone();
         {
@@ -87,11 +80,7 @@ impl PasConfig {
                 query.append_pair("scope", &self.scopes().join(" "));
             }
         }
-        Ok(AuthorizationRequest {
-            url,
-            state: state.to_owned(),
-            code_verifier: SecretString::new(code_verifier),
-        })
+        Ok(AuthorizationRequest { url, state: state.to_owned(), code_verifier: SecretString::new(code_verifier) })
     }
 }
 
@@ -103,19 +92,12 @@ mod tests {
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
     fn config() -> PasConfig {
-        PasConfig::new(
-            "my-client",
-            "https://app.example/cb?x=1",
-            "https://pas.example",
-        )
-        .unwrap()
+        PasConfig::new("my-client", "https://app.example/cb?x=1", "https://pas.example").unwrap()
     }
 
     #[test]
     fn exact_url_for_fixed_verifier_and_state() {
-        let req = config()
-            .authorization_request_with(VERIFIER, "st-123")
-            .unwrap();
+        let req = config().authorization_request_with(VERIFIER, "st-123").unwrap();
         assert_eq!(
             req.url.as_str(),
             format!(
@@ -129,15 +111,7 @@ mod tests {
         let names: Vec<String> = req.url.query_pairs().map(|(k, _)| k.into_owned()).collect();
         assert_eq!(
             names,
-            [
-                "response_type",
-                "client_id",
-                "redirect_uri",
-                "state",
-                "code_challenge",
-                "code_challenge_method",
-                "scope"
-            ]
+            ["response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope"]
         );
     }
 
@@ -164,12 +138,7 @@ mod tests {
         assert_ne!(a.code_verifier, b.code_verifier);
         assert_ne!(a.url, b.url);
         let challenge = pkce::code_challenge(a.code_verifier.expose()).unwrap();
-        let find = |k: &str| {
-            a.url
-                .query_pairs()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.into_owned())
-        };
+        let find = |k: &str| a.url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
         assert_eq!(find("code_challenge").as_deref(), Some(challenge.as_str()));
         assert_eq!(find("state").as_deref(), Some(a.state.as_str()));
         assert!(!a.url.as_str().contains(a.code_verifier.expose()));
@@ -179,22 +148,10 @@ mod tests {
     #[test]
     fn bad_inputs() {
         let c = config();
+        assert_eq!(c.authorization_request_with("short", "s").unwrap_err().code(), ErrorCode::InvalidVerifier);
+        assert_eq!(c.authorization_request_with(VERIFIER, "").unwrap_err().code(), ErrorCode::InvalidArgument);
         assert_eq!(
-            c.authorization_request_with("short", "s")
-                .unwrap_err()
-                .code(),
-            ErrorCode::InvalidVerifier
-        );
-        assert_eq!(
-            c.authorization_request_with(VERIFIER, "")
-                .unwrap_err()
-                .code(),
-            ErrorCode::InvalidArgument
-        );
-        assert_eq!(
-            c.authorization_request_with(VERIFIER, &"s".repeat(513))
-                .unwrap_err()
-                .code(),
+            c.authorization_request_with(VERIFIER, &"s".repeat(513)).unwrap_err().code(),
             ErrorCode::InvalidArgument
         );
     }

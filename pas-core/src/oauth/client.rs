@@ -27,9 +27,7 @@ pub struct PasClient {
 
 impl fmt::Debug for PasClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PasClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("PasClient").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -41,10 +39,7 @@ impl PasClient {
     /// `invalid_config` when a timeout is zero or the TLS stack cannot start.
     pub fn new(config: PasConfig) -> Result<Self> {
         let http = config.http_options().build_client()?;
-        Ok(Self {
-            config: Arc::new(config),
-            http,
-        })
+        Ok(Self { config: Arc::new(config), http })
     }
 
     /// The configuration this client uses.
@@ -65,11 +60,7 @@ impl PasClient {
     /// (`pas_rejected`), 5xx/408/429 `ServerError` (`pas_server_error`, with `Retry-After`),
     /// timeouts `pas_timeout`, connect failures, 1xx/3xx and dropped connections `pas_transport`,
     /// a 2xx that is not a well-formed token response `pas_bad_response`.
-    pub async fn exchange_code(
-        &self,
-        code: &str,
-        code_verifier: &str,
-    ) -> Result<TokenResponse, PasFailure> {
+    pub async fn exchange_code(&self, code: &str, code_verifier: &str) -> Result<TokenResponse, PasFailure> {
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "authorization_code")
             .append_pair("code", code)
@@ -94,11 +85,7 @@ impl PasClient {
         self.token_request(form, "refresh_token").await
     }
 
-    async fn token_request(
-        &self,
-        form: String,
-        grant: &'static str,
-    ) -> Result<TokenResponse, PasFailure> {
+    async fn token_request(&self, form: String, grant: &'static str) -> Result<TokenResponse, PasFailure> {
         let request = self
             .http
             .post(self.config.token_endpoint().clone())
@@ -129,32 +116,18 @@ impl PasPort for PasClient {
 ///   pass [`TokenResponse::parse`]; otherwise `pas_bad_response`.
 /// * other statuses: [`PasFailure::from_status`] with the RFC 6749 `error` member of a JSON body
 ///   (never the body itself) and the `Retry-After` seconds.
-pub(crate) fn classify_token_response(
-    response: &CappedResponse,
-) -> Result<TokenResponse, PasFailure> {
+pub(crate) fn classify_token_response(response: &CappedResponse) -> Result<TokenResponse, PasFailure> {
     if (200..300).contains(&response.status) {
         if response.truncated {
-            return Err(PasFailure::bad_response(
-                "the token response is larger than the 1 MiB cap",
-            ));
+            return Err(PasFailure::bad_response("the token response is larger than the 1 MiB cap"));
         }
         if !is_json(&response.headers) {
-            return Err(PasFailure::bad_response(
-                "the token response is not declared as JSON",
-            ));
+            return Err(PasFailure::bad_response("the token response is not declared as JSON"));
         }
         return TokenResponse::parse(&response.body);
     }
-    let oauth_error = if response.truncated {
-        None
-    } else {
-        oauth_error_of(&response.body)
-    };
-    Err(PasFailure::from_status(
-        response.status,
-        oauth_error,
-        http::retry_after(&response.headers),
-    ))
+    let oauth_error = if response.truncated { None } else { oauth_error_of(&response.body) };
+    Err(PasFailure::from_status(response.status, oauth_error, http::retry_after(&response.headers)))
 }
 
 /// The `error` member of a JSON object body, if any.
@@ -168,16 +141,8 @@ pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .split_once('/')
-            .is_some_and(|(_, sub)| sub.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.split_once('/').is_some_and(|(_, sub)| sub.ends_with("+json"))
 }
 
 #[cfg(test)]
@@ -192,12 +157,7 @@ mod tests {
         if let Some(ct) = ct {
             headers.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
         }
-        CappedResponse {
-            status,
-            headers,
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-        }
+        CappedResponse { status, headers, body: body.as_bytes().to_vec(), truncated: false }
     }
 
     const OK: &str = r#"{"access_token":"at","token_type":"Bearer"}"#;
@@ -205,12 +165,8 @@ mod tests {
     #[test]
     fn any_2xx_with_json_succeeds() {
         for status in [200, 201, 203] {
-            for ct in [
-                "application/json",
-                "application/json; charset=utf-8",
-                "Application/JSON",
-                "application/x+json",
-            ] {
+            for ct in ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/x+json"]
+            {
                 classify_token_response(&response(status, Some(ct), OK)).unwrap();
             }
         }
@@ -218,59 +174,32 @@ mod tests {
 
     #[test]
     fn content_type_and_cap_are_enforced() {
-        for ct in [
-            None,
-            Some("text/html"),
-            Some("text/plain"),
-            Some("application/jsonx"),
-        ] {
+        for ct in [None, Some("text/html"), Some("text/plain"), Some("application/jsonx")] {
             let err = classify_token_response(&response(200, ct, OK)).unwrap_err();
             assert_eq!(err.code(), ErrorCode::PasBadResponse, "{ct:?}");
         }
         let mut r = response(200, Some("application/json"), OK);
         r.truncated = true;
-        assert_eq!(
-            classify_token_response(&r).unwrap_err().code(),
-            ErrorCode::PasBadResponse
-        );
+        assert_eq!(classify_token_response(&r).unwrap_err().code(), ErrorCode::PasBadResponse);
     }
 
     #[test]
     fn error_statuses() {
-        let r = response(
-            400,
-            Some("application/json"),
-            r#"{"error":"invalid_grant","error_description":"x"}"#,
-        );
+        let r = response(400, Some("application/json"), r#"{"error":"invalid_grant","error_description":"x"}"#);
         assert_eq!(
             classify_token_response(&r).unwrap_err(),
-            PasFailure::Rejected {
-                status: 400,
-                oauth_error: Some("invalid_grant".into())
-            }
+            PasFailure::Rejected { status: 400, oauth_error: Some("invalid_grant".into()) }
         );
         // A non-code `error` value (could be an echoed token) is dropped.
         let r = response(400, None, r#"{"error":"has space and secret"}"#);
-        assert_eq!(
-            classify_token_response(&r).unwrap_err(),
-            PasFailure::Rejected {
-                status: 400,
-                oauth_error: None
-            }
-        );
+        assert_eq!(classify_token_response(&r).unwrap_err(), PasFailure::Rejected { status: 400, oauth_error: None });
         let mut r = response(429, None, "");
         r.headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(
             classify_token_response(&r).unwrap_err(),
-            PasFailure::ServerError {
-                status: 429,
-                retry_after: Some(Duration::from_secs(7))
-            }
+            PasFailure::ServerError { status: 429, retry_after: Some(Duration::from_secs(7)) }
         );
         let r = response(302, None, "");
-        assert_eq!(
-            classify_token_response(&r).unwrap_err().code(),
-            ErrorCode::PasTransport
-        );
+        assert_eq!(classify_token_response(&r).unwrap_err().code(), ErrorCode::PasTransport);
     }
 }

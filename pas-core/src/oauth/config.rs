@@ -49,22 +49,14 @@ impl PasConfig {
     /// # Errors
     /// `invalid_config` for an empty client id; `invalid_url` for a redirect URI or base URL that
     /// does not parse or breaks the rules above (a base URL with query or fragment included).
-    pub fn new(
-        client_id: impl Into<String>,
-        redirect_uri: impl AsRef<str>,
-        base_url: impl AsRef<str>,
-    ) -> Result<Self> {
+    pub fn new(client_id: impl Into<String>, redirect_uri: impl AsRef<str>, base_url: impl AsRef<str>) -> Result<Self> {
         let base = base_url.as_ref();
         let base_url = parse_endpoint(base, "base URL")?;
         if base_url.query().is_some() {
-            return Err(Error::new(
-                ErrorCode::InvalidUrl,
-                "the base URL must not have a query",
-            ));
+            return Err(Error::new(ErrorCode::InvalidUrl, "the base URL must not have a query"));
         }
         let [authorize, token, userinfo, jwks] = pas_layout(base)?;
-        let mut config =
-            Self::from_endpoints(client_id, redirect_uri, authorize, token, userinfo, jwks)?;
+        let mut config = Self::from_endpoints(client_id, redirect_uri, authorize, token, userinfo, jwks)?;
         config.issuer = Some(base.to_owned());
         Ok(config)
     }
@@ -83,19 +75,13 @@ impl PasConfig {
     ) -> Result<Self> {
         let client_id = client_id.into();
         if client_id.trim().is_empty() {
-            return Err(Error::new(
-                ErrorCode::InvalidConfig,
-                "the client id is empty",
-            ));
+            return Err(Error::new(ErrorCode::InvalidConfig, "the client id is empty"));
         }
         Ok(Self {
             client_id,
             redirect_uri: parse_redirect_uri(redirect_uri.as_ref())?,
             issuer: None,
-            authorization_endpoint: parse_endpoint(
-                authorization_endpoint.as_ref(),
-                "authorization endpoint",
-            )?,
+            authorization_endpoint: parse_endpoint(authorization_endpoint.as_ref(), "authorization endpoint")?,
             token_endpoint: parse_endpoint(token_endpoint.as_ref(), "token endpoint")?,
             userinfo_endpoint: parse_endpoint(userinfo_endpoint.as_ref(), "userinfo endpoint")?,
             jwks_uri: parse_endpoint(jwks_uri.as_ref(), "JWKS URI")?,
@@ -131,29 +117,19 @@ impl PasConfig {
     where
         F: Fn(&str) -> Option<String>,
     {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let required = |name: &str| {
-            get(name)
-                .ok_or_else(|| Error::new(ErrorCode::InvalidConfig, format!("{name} is not set")))
-        };
-        let invalid = |name: &str, why: &str| {
-            Error::new(
-                ErrorCode::InvalidConfig,
-                format!("{name} is invalid: {why}"),
-            )
-        };
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let required =
+            |name: &str| get(name).ok_or_else(|| Error::new(ErrorCode::InvalidConfig, format!("{name} is not set")));
+        let invalid = |name: &str, why: &str| Error::new(ErrorCode::InvalidConfig, format!("{name} is invalid: {why}"));
 
         let client_id = required("PAS_CLIENT_ID")?;
         let redirect_uri = required("PAS_REDIRECT_URI")?;
         parse_redirect_uri(&redirect_uri).map_err(|e| invalid("PAS_REDIRECT_URI", e.detail()))?;
 
         let mut config = match get("PAS_ISSUER") {
-            Some(issuer) => Self::new(client_id, &redirect_uri, &issuer)
-                .map_err(|e| invalid("PAS_ISSUER", e.detail()))?,
+            Some(issuer) => {
+                Self::new(client_id, &redirect_uri, &issuer).map_err(|e| invalid("PAS_ISSUER", e.detail()))?
+            }
             None => {
                 if get("PAS_AUTH_URL").is_none() {
                     return Err(Error::new(
@@ -163,12 +139,7 @@ impl PasConfig {
                     ));
                 }
                 let mut urls = Vec::with_capacity(4);
-                for name in [
-                    "PAS_AUTH_URL",
-                    "PAS_TOKEN_URL",
-                    "PAS_USERINFO_URL",
-                    "PAS_JWKS_URL",
-                ] {
+                for name in ["PAS_AUTH_URL", "PAS_TOKEN_URL", "PAS_USERINFO_URL", "PAS_JWKS_URL"] {
                     let value = required(name)?;
                     parse_endpoint(&value, "URL").map_err(|e| invalid(name, e.detail()))?;
                     urls.push(value);
@@ -193,16 +164,12 @@ impl PasConfig {
         }
 
         if let Some(value) = get("PAS_SCOPES") {
-            let scopes: Vec<&str> = value
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .collect();
+            let scopes: Vec<&str> =
+                value.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).collect();
             if scopes.is_empty() {
                 return Err(invalid("PAS_SCOPES", "no scope given"));
             }
-            config = config
-                .with_scopes(scopes)
-                .map_err(|e| invalid("PAS_SCOPES", e.detail()))?;
+            config = config.with_scopes(scopes).map_err(|e| invalid("PAS_SCOPES", e.detail()))?;
         }
 
         let millis = |name: &str| -> Result<Option<Duration>> {
@@ -210,10 +177,7 @@ impl PasConfig {
                 None => Ok(None),
                 Some(v) => match v.parse::<u64>() {
                     Ok(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
-                    _ => Err(invalid(
-                        name,
-                        "expected a positive whole number of milliseconds",
-                    )),
+                    _ => Err(invalid(name, "expected a positive whole number of milliseconds")),
                 },
             }
         };
@@ -295,9 +259,7 @@ impl PasConfig {
         let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
         for scope in &scopes {
             let ok = !scope.is_empty()
-                && scope
-                    .bytes()
-                    .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+                && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
             if !ok {
                 return Err(Error::new(
                     ErrorCode::InvalidConfig,
@@ -401,12 +363,7 @@ impl PasConfig {
         endpoints: [Url; 4],
         http: HttpOptions,
     ) -> Self {
-        let [
-            authorization_endpoint,
-            token_endpoint,
-            userinfo_endpoint,
-            jwks_uri,
-        ] = endpoints;
+        let [authorization_endpoint, token_endpoint, userinfo_endpoint, jwks_uri] = endpoints;
         Self {
             client_id,
             redirect_uri,
@@ -454,12 +411,8 @@ fn is_loopback(url: &Url) -> bool {
 /// Parses a URL pas will send requests to: absolute, `https` (or `http` on loopback), with a host,
 /// no fragment, no credentials. `what` names it in the error (never the value).
 pub(crate) fn parse_endpoint(raw: &str, what: &str) -> Result<Url> {
-    let url = Url::parse(raw).map_err(|_| {
-        Error::new(
-            ErrorCode::InvalidUrl,
-            format!("the {what} is not a valid URL"),
-        )
-    })?;
+    let url =
+        Url::parse(raw).map_err(|_| Error::new(ErrorCode::InvalidUrl, format!("the {what} is not a valid URL")))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -470,48 +423,29 @@ pub(crate) fn parse_endpoint(raw: &str, what: &str) -> Result<Url> {
             ));
         }
         _ => {
-            return Err(Error::new(
-                ErrorCode::InvalidUrl,
-                format!("the {what} must be an http(s) URL"),
-            ));
+            return Err(Error::new(ErrorCode::InvalidUrl, format!("the {what} must be an http(s) URL")));
         }
     }
     if url.host().is_none() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            format!("the {what} has no host"),
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, format!("the {what} has no host")));
     }
     if url.fragment().is_some() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            format!("the {what} must not have a fragment"),
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, format!("the {what} must not have a fragment")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            format!("the {what} must not carry credentials"),
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, format!("the {what} must not carry credentials")));
     }
     Ok(url)
 }
 
 /// Parses a redirect URI: absolute, no fragment (RFC 6749 §3.1.2); any scheme (RFC 8252).
 pub(crate) fn parse_redirect_uri(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw)
-        .map_err(|_| Error::new(ErrorCode::InvalidUrl, "the redirect URI is not a valid URL"))?;
+    let url = Url::parse(raw).map_err(|_| Error::new(ErrorCode::InvalidUrl, "the redirect URI is not a valid URL"))?;
     if url.fragment().is_some() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            "the redirect URI must not have a fragment",
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, "the redirect URI must not have a fragment"));
     }
     if url.cannot_be_a_base() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            "the redirect URI is not a hierarchical URL",
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, "the redirect URI is not a hierarchical URL"));
     }
     Ok(url)
 }
@@ -522,10 +456,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         move |name| map.get(name).cloned()
     }
 
@@ -535,22 +466,10 @@ mod tests {
     fn pas_layout_from_base_url() {
         for base in ["https://pas.example", "https://pas.example/"] {
             let c = PasConfig::new("cid", CB, base).unwrap();
-            assert_eq!(
-                c.authorization_endpoint().as_str(),
-                "https://pas.example/oauth/authorize"
-            );
-            assert_eq!(
-                c.token_endpoint().as_str(),
-                "https://pas.example/oauth/token"
-            );
-            assert_eq!(
-                c.userinfo_endpoint().as_str(),
-                "https://pas.example/oauth/userinfo"
-            );
-            assert_eq!(
-                c.jwks_uri().as_str(),
-                "https://pas.example/.well-known/jwks.json"
-            );
+            assert_eq!(c.authorization_endpoint().as_str(), "https://pas.example/oauth/authorize");
+            assert_eq!(c.token_endpoint().as_str(), "https://pas.example/oauth/token");
+            assert_eq!(c.userinfo_endpoint().as_str(), "https://pas.example/oauth/userinfo");
+            assert_eq!(c.jwks_uri().as_str(), "https://pas.example/.well-known/jwks.json");
             assert_eq!(c.issuer(), Some(base));
             assert_eq!(c.scopes(), ["openid", "profile"]);
             assert_eq!(c.client_id(), "cid");
@@ -558,65 +477,27 @@ mod tests {
             assert_eq!(c.http_options(), HttpOptions::default());
         }
         let c = PasConfig::new("cid", CB, "https://host.example/pas").unwrap();
-        assert_eq!(
-            c.token_endpoint().as_str(),
-            "https://host.example/pas/oauth/token"
-        );
+        assert_eq!(c.token_endpoint().as_str(), "https://host.example/pas/oauth/token");
     }
 
     #[test]
     fn url_rules() {
         let code = |r: Result<PasConfig>| r.unwrap_err().code();
-        assert_eq!(
-            code(PasConfig::new("cid", CB, "ftp://pas.example")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", CB, "not a url")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", CB, "http://pas.example")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", CB, "https://pas.example?a=b")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", CB, "https://u:p@pas.example")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", "https://a/cb#x", "https://p")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new("cid", "/cb", "https://p")),
-            ErrorCode::InvalidUrl
-        );
-        assert_eq!(
-            code(PasConfig::new(" ", CB, "https://p")),
-            ErrorCode::InvalidConfig
-        );
-        for ok in [
-            "http://127.0.0.1:8080",
-            "http://localhost",
-            "http://[::1]:9",
-            "http://127.5.0.1",
-        ] {
+        assert_eq!(code(PasConfig::new("cid", CB, "ftp://pas.example")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", CB, "not a url")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", CB, "http://pas.example")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", CB, "https://pas.example?a=b")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", CB, "https://u:p@pas.example")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", "https://a/cb#x", "https://p")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new("cid", "/cb", "https://p")), ErrorCode::InvalidUrl);
+        assert_eq!(code(PasConfig::new(" ", CB, "https://p")), ErrorCode::InvalidConfig);
+        for ok in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:9", "http://127.5.0.1"] {
             PasConfig::new("cid", CB, ok).unwrap();
         }
         // Native-app redirect URIs with private schemes are allowed.
         PasConfig::new("cid", "com.example.app:/oauth2redirect", "https://p").unwrap();
         let c = PasConfig::new("cid", CB, "https://p").unwrap();
-        assert_eq!(
-            c.clone()
-                .with_token_endpoint("http://pas.example/t")
-                .unwrap_err()
-                .code(),
-            ErrorCode::InvalidUrl
-        );
+        assert_eq!(c.clone().with_token_endpoint("http://pas.example/t").unwrap_err().code(), ErrorCode::InvalidUrl);
         let c = c.with_token_endpoint("https://other.example/t").unwrap();
         assert_eq!(c.token_endpoint().as_str(), "https://other.example/t");
     }
@@ -624,18 +505,9 @@ mod tests {
     #[test]
     fn scopes_rules() {
         let c = PasConfig::new("cid", CB, "https://p").unwrap();
-        assert_eq!(
-            c.clone().with_scopes(["a b"]).unwrap_err().code(),
-            ErrorCode::InvalidConfig
-        );
-        assert_eq!(
-            c.clone().with_scopes([""]).unwrap_err().code(),
-            ErrorCode::InvalidConfig
-        );
-        assert_eq!(
-            c.clone().with_scopes(["a\"b"]).unwrap_err().code(),
-            ErrorCode::InvalidConfig
-        );
+        assert_eq!(c.clone().with_scopes(["a b"]).unwrap_err().code(), ErrorCode::InvalidConfig);
+        assert_eq!(c.clone().with_scopes([""]).unwrap_err().code(), ErrorCode::InvalidConfig);
+        assert_eq!(c.clone().with_scopes(["a\"b"]).unwrap_err().code(), ErrorCode::InvalidConfig);
         let c = c.with_scopes(["openid", "email", "x:y"]).unwrap();
         assert_eq!(c.scopes(), ["openid", "email", "x:y"]);
     }
@@ -650,50 +522,23 @@ mod tests {
         .unwrap();
         assert_eq!(c.client_id(), "cid");
         assert_eq!(c.issuer(), Some("https://pas.example"));
-        assert_eq!(
-            c.token_endpoint().as_str(),
-            "https://pas.example/oauth/token"
-        );
+        assert_eq!(c.token_endpoint().as_str(), "https://pas.example/oauth/token");
         assert_eq!(c.scopes(), ["openid", "profile"]);
     }
 
     #[test]
     fn env_missing_and_invalid_variables_are_named_not_echoed() {
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (vec![("PAS_REDIRECT_URI", CB), ("PAS_ISSUER", "https://p")], "PAS_CLIENT_ID"),
+            (vec![("PAS_CLIENT_ID", "  "), ("PAS_REDIRECT_URI", CB), ("PAS_ISSUER", "https://p")], "PAS_CLIENT_ID"),
+            (vec![("PAS_CLIENT_ID", "c"), ("PAS_ISSUER", "https://p")], "PAS_REDIRECT_URI"),
             (
-                vec![("PAS_REDIRECT_URI", CB), ("PAS_ISSUER", "https://p")],
-                "PAS_CLIENT_ID",
-            ),
-            (
-                vec![
-                    ("PAS_CLIENT_ID", "  "),
-                    ("PAS_REDIRECT_URI", CB),
-                    ("PAS_ISSUER", "https://p"),
-                ],
-                "PAS_CLIENT_ID",
-            ),
-            (
-                vec![("PAS_CLIENT_ID", "c"), ("PAS_ISSUER", "https://p")],
+                vec![("PAS_CLIENT_ID", "c"), ("PAS_REDIRECT_URI", "no-such secret-uri"), ("PAS_ISSUER", "https://p")],
                 "PAS_REDIRECT_URI",
             ),
+            (vec![("PAS_CLIENT_ID", "c"), ("PAS_REDIRECT_URI", CB)], "PAS_ISSUER"),
             (
-                vec![
-                    ("PAS_CLIENT_ID", "c"),
-                    ("PAS_REDIRECT_URI", "no-such secret-uri"),
-                    ("PAS_ISSUER", "https://p"),
-                ],
-                "PAS_REDIRECT_URI",
-            ),
-            (
-                vec![("PAS_CLIENT_ID", "c"), ("PAS_REDIRECT_URI", CB)],
-                "PAS_ISSUER",
-            ),
-            (
-                vec![
-                    ("PAS_CLIENT_ID", "c"),
-                    ("PAS_REDIRECT_URI", CB),
-                    ("PAS_ISSUER", "gopher://secret-host"),
-                ],
+                vec![("PAS_CLIENT_ID", "c"), ("PAS_REDIRECT_URI", CB), ("PAS_ISSUER", "gopher://secret-host")],
                 "PAS_ISSUER",
             ),
             (
@@ -796,19 +641,13 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.issuer(), None);
-        assert_eq!(
-            c.authorization_endpoint().as_str(),
-            "https://p.example/authz"
-        );
+        assert_eq!(c.authorization_endpoint().as_str(), "https://p.example/authz");
         assert_eq!(c.token_endpoint().as_str(), "https://p.example/tok");
         assert_eq!(c.userinfo_endpoint().as_str(), "https://p.example/me");
         assert_eq!(c.jwks_uri().as_str(), "https://p.example/keys");
         assert_eq!(c.scopes(), ["openid", "email", "profile", "offline_access"]);
         assert_eq!(c.http_options().connect_timeout, Duration::from_millis(250));
-        assert_eq!(
-            c.http_options().request_timeout,
-            Duration::from_millis(1500)
-        );
+        assert_eq!(c.http_options().request_timeout, Duration::from_millis(1500));
 
         // With an issuer, one explicit URL overrides only its endpoint.
         let c = PasConfig::from_env_with(env(&[
@@ -819,9 +658,6 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.jwks_uri().as_str(), "https://keys.example/jwks");
-        assert_eq!(
-            c.token_endpoint().as_str(),
-            "https://pas.example/oauth/token"
-        );
+        assert_eq!(c.token_endpoint().as_str(), "https://pas.example/oauth/token");
     }
 }

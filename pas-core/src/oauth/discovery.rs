@@ -32,49 +32,32 @@ pub async fn discover(
 ) -> Result<PasConfig> {
     let client_id = client_id.into();
     if client_id.trim().is_empty() {
-        return Err(Error::new(
-            ErrorCode::InvalidConfig,
-            "the client id is empty",
-        ));
+        return Err(Error::new(ErrorCode::InvalidConfig, "the client id is empty"));
     }
     let redirect_uri = parse_redirect_uri(redirect_uri.as_ref())?;
     let issuer_url = parse_endpoint(issuer, "issuer")?;
     if issuer_url.query().is_some() {
-        return Err(Error::new(
-            ErrorCode::InvalidUrl,
-            "the issuer must not have a query",
-        ));
+        return Err(Error::new(ErrorCode::InvalidUrl, "the issuer must not have a query"));
     }
-    let well_known = parse_endpoint(
-        &format!(
-            "{}/.well-known/openid-configuration",
-            issuer.trim_end_matches('/')
-        ),
-        "discovery URL",
-    )?;
+    let well_known =
+        parse_endpoint(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')), "discovery URL")?;
     let client = http.build_client()?;
 
     let failed = |detail: &str| Error::new(ErrorCode::DiscoveryFailed, detail.to_owned());
     let request = client.get(well_known).header(ACCEPT, "application/json");
-    let response = http::send_capped(request, MAX_BODY_BYTES)
-        .await
-        .map_err(|e| {
-            let what = if e.code() == ErrorCode::PasTimeout {
-                "the discovery request timed out"
-            } else {
-                "the discovery request failed in transport"
-            };
-            failed(what)
-        })?;
+    let response = http::send_capped(request, MAX_BODY_BYTES).await.map_err(|e| {
+        let what = if e.code() == ErrorCode::PasTimeout {
+            "the discovery request timed out"
+        } else {
+            "the discovery request failed in transport"
+        };
+        failed(what)
+    })?;
     if !(200..300).contains(&response.status) {
-        return Err(
-            failed("the discovery document could not be fetched").with_status(response.status)
-        );
+        return Err(failed("the discovery document could not be fetched").with_status(response.status));
     }
     if response.truncated {
-        return Err(failed(
-            "the discovery document is larger than the 1 MiB cap",
-        ));
+        return Err(failed("the discovery document is larger than the 1 MiB cap"));
     }
     let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(&response.body) else {
         return Err(failed("the discovery document is not a JSON object"));
@@ -90,9 +73,9 @@ pub async fn discover(
     let endpoint = |name: &str| -> Result<Option<url::Url>> {
         match doc.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => parse_endpoint(s, name)
-                .map(Some)
-                .map_err(|e| failed(&format!("discovery: {}", e.detail()))),
+            Some(Value::String(s)) => {
+                parse_endpoint(s, name).map(Some).map_err(|e| failed(&format!("discovery: {}", e.detail())))
+            }
             Some(_) => Err(failed(&format!("discovery: {name} is not a string"))),
         }
     };
@@ -110,18 +93,10 @@ pub async fn discover(
         }
     };
     if let Some(methods) = doc.get("code_challenge_methods_supported") {
-        let s256 = methods
-            .as_array()
-            .is_some_and(|list| list.iter().any(|m| m.as_str() == Some("S256")));
+        let s256 = methods.as_array().is_some_and(|list| list.iter().any(|m| m.as_str() == Some("S256")));
         if !s256 {
             return Err(failed("discovery: the server does not support PKCE S256"));
         }
     }
-    Ok(PasConfig::from_parts(
-        client_id,
-        redirect_uri,
-        issuer.to_owned(),
-        [authorization, token, userinfo, jwks],
-        http,
-    ))
+    Ok(PasConfig::from_parts(client_id, redirect_uri, issuer.to_owned(), [authorization, token, userinfo, jwks], http))
 }

@@ -74,11 +74,7 @@ impl RefreshFlights {
         if flights.get(session_id).is_some_and(|current| Arc::ptr_eq(current, &flight)) {
             let rotated = matches!(outcome, RefreshFeed::Refreshed { rotated_ciphertext: Some(_), .. });
             if rotated {
-                flight
-                    .finished_at
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get_or_insert_with(Instant::now);
+                flight.finished_at.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert_with(Instant::now);
             } else {
                 flights.remove(session_id);
             }

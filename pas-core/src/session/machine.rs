@@ -220,20 +220,14 @@ impl SessionCheck {
                 let session_sv = self.session.as_ref().and_then(|s| s.sv);
                 match (session_sv, cached) {
                     // D3: equal, or the session newer than the cache, is Fresh.
-                    (Some(sv), Some(c)) if sv >= c => {
-                        Step::Done(Outcome::Authenticated { sv, refreshed: false })
-                    }
+                    (Some(sv), Some(c)) if sv >= c => Step::Done(Outcome::Authenticated { sv, refreshed: false }),
                     // D3 Stale, D3 Unknown, D2 (no stored sv): refresh.
                     _ if !self.cipher_configured => Self::expired(ExpiredCause::NoCipher),
                     _ => Step::FetchCiphertext { session_id: sid() },
                 }
             }
-            (Step::FetchCiphertext { .. }, Feed::StoreFailed) => {
-                Self::expired(ExpiredCause::CiphertextLookupFailed)
-            }
-            (Step::FetchCiphertext { .. }, Feed::Ciphertext(None)) => {
-                Self::expired(ExpiredCause::CiphertextMissing)
-            }
+            (Step::FetchCiphertext { .. }, Feed::StoreFailed) => Self::expired(ExpiredCause::CiphertextLookupFailed),
+            (Step::FetchCiphertext { .. }, Feed::Ciphertext(None)) => Self::expired(ExpiredCause::CiphertextMissing),
             (Step::FetchCiphertext { .. }, Feed::Ciphertext(Some(ciphertext))) => {
                 Step::RefreshAtPas { session_id: sid(), ciphertext }
             }
@@ -247,9 +241,7 @@ impl SessionCheck {
                 self.refreshed_sv = Some(*sv);
                 Step::Refetch { session_id: sid() }
             }
-            (Step::Refetch { .. }, Feed::StoreFailed) => {
-                Self::store_failed("the session store failed on the re-fetch")
-            }
+            (Step::Refetch { .. }, Feed::StoreFailed) => Self::store_failed("the session store failed on the re-fetch"),
             (Step::Refetch { .. }, Feed::Session(None)) => Self::expired(ExpiredCause::SessionGone),
             (Step::Refetch { .. }, Feed::Session(Some(_))) => match self.refreshed_sv {
                 Some(sv) => Step::Done(Outcome::Authenticated { sv, refreshed: true }),
@@ -311,14 +303,8 @@ mod tests {
             m.feed(Feed::Ciphertext(Some(ct()))),
             &Step::RefreshAtPas { session_id: "s1".into(), ciphertext: ct() }
         );
-        assert_eq!(
-            m.feed(refreshed(5)),
-            &Step::Persist { session_id: "s1".into(), sv: 5, rotated_ciphertext: None }
-        );
-        assert_eq!(
-            m.feed(Feed::Persisted),
-            &Step::RecordCache { key: "sv:01HZ".into(), sv: 5, ttl: SV_CACHE_TTL }
-        );
+        assert_eq!(m.feed(refreshed(5)), &Step::Persist { session_id: "s1".into(), sv: 5, rotated_ciphertext: None });
+        assert_eq!(m.feed(Feed::Persisted), &Step::RecordCache { key: "sv:01HZ".into(), sv: 5, ttl: SV_CACHE_TTL });
         assert_eq!(m.feed(Feed::CacheRecorded), &Step::Refetch { session_id: "s1".into() });
         assert_eq!(
             m.feed(Feed::Session(snapshot(Some(5)))),

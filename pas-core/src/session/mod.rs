@@ -20,6 +20,4 @@ mod validator;
 pub use cache::{CacheError, MemorySvCache, SV_CACHE_TTL, SvCache, sv_cache_key};
 pub use cause::ExpiredCause;
 pub use machine::{Feed, Outcome, RefreshFeed, SessionCheck, SessionSnapshot, Step};
-pub use validator::{
-    SessionStore, SessionValidator, SessionValidatorBuilder, StoreError, SvAware, Validation,
-};
+pub use validator::{SessionStore, SessionValidator, SessionValidatorBuilder, StoreError, SvAware, Validation};

@@ -123,9 +123,7 @@ pub struct SessionValidator {
 
 impl fmt::Debug for SessionValidator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionValidator")
-            .field("cipher", &self.inner.cipher.is_some())
-            .finish_non_exhaustive()
+        f.debug_struct("SessionValidator").field("cipher", &self.inner.cipher.is_some()).finish_non_exhaustive()
     }
 }
 
@@ -261,18 +259,15 @@ impl SessionValidator {
         let mut last_session: Option<S::Session> = None;
         loop {
             let feed = match check.step() {
-                Step::FindSession { session_id } | Step::Refetch { session_id } => {
-                    match store.find(session_id).await {
-                        Ok(Some(session)) => {
-                            let snapshot =
-                                SessionSnapshot { ppnum_id: session.ppnum_id().to_owned(), sv: session.sv() };
-                            last_session = Some(session);
-                            Feed::Session(Some(snapshot))
-                        }
-                        Ok(None) => Feed::Session(None),
-                        Err(_) => Feed::StoreFailed,
+                Step::FindSession { session_id } | Step::Refetch { session_id } => match store.find(session_id).await {
+                    Ok(Some(session)) => {
+                        let snapshot = SessionSnapshot { ppnum_id: session.ppnum_id().to_owned(), sv: session.sv() };
+                        last_session = Some(session);
+                        Feed::Session(Some(snapshot))
                     }
-                }
+                    Ok(None) => Feed::Session(None),
+                    Err(_) => Feed::StoreFailed,
+                },
                 Step::LoadCache { key } => Feed::Cache(self.inner.cache.load(key).await.unwrap_or_else(|_| {
                     tracing::warn!("session check: sv cache load failed; treating as unknown");
                     None
