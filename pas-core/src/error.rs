@@ -261,12 +261,11 @@ impl Error {
     }
 }
 
-/// Keeps an OAuth `error` value only if it looks like one (so a PAS that echoes a token in the
-/// field cannot leak it through us).
-fn sanitize_oauth_error(raw: &str) -> Option<String> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+/// Keeps an OAuth `error` value only if it has the shape of a registered one (`invalid_grant`,
+/// `server_error`, ...: lower-case letters and `_`), so a PAS that echoes a token, code or verifier
+/// in the field cannot leak it through pas's errors.
+pub fn sanitize_oauth_error(raw: &str) -> Option<String> {
+    let ok = !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     ok.then(|| raw.to_owned())
 }
 
@@ -328,7 +327,7 @@ mod tests {
     fn oauth_error_is_sanitized() {
         let e = Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("invalid_grant".into()));
         assert_eq!(e.oauth_error(), Some("invalid_grant"));
-        let e = Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("rt secret value!".into()));
+        let e = Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("rt-Secret.value".into()));
         assert_eq!(e.oauth_error(), None);
     }
 

@@ -118,16 +118,6 @@ impl TokenResponse {
     }
 }
 
-/// Keeps an OAuth `error` value only if it looks like one (`[A-Za-z0-9_.-]`, 1-64 bytes), so a
-/// server that echoes a token or a body in the field cannot leak it through a [`PasFailure`].
-#[must_use]
-pub fn sanitize_oauth_error(raw: &str) -> Option<String> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    ok.then(|| raw.to_owned())
-}
-
 /// The class of a failed call to PAS: the single place HTTP outcomes are interpreted (D11, D12).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -161,14 +151,15 @@ impl PasFailure {
     /// only through [`PasFailure::bad_response`].
     ///
     /// `oauth_error` is kept only for `Rejected` and only if it looks like an RFC 6749 error code
-    /// (see [`sanitize_oauth_error`]); `retry_after` is kept only for `ServerError`.
+    /// (see [`crate::error::sanitize_oauth_error`]); `retry_after` is kept only for `ServerError`.
     #[must_use]
     pub fn from_status(status: u16, oauth_error: Option<String>, retry_after: Option<Duration>) -> Self {
         match status {
             408 | 429 | 500..=599 => PasFailure::ServerError { status, retry_after },
-            400..=499 => {
-                PasFailure::Rejected { status, oauth_error: oauth_error.as_deref().and_then(sanitize_oauth_error) }
-            }
+            400..=499 => PasFailure::Rejected {
+                status,
+                oauth_error: oauth_error.as_deref().and_then(crate::error::sanitize_oauth_error),
+            },
             _ => PasFailure::Transport {
                 code: ErrorCode::PasTransport,
                 detail: format!("unexpected HTTP status {status}"),
