@@ -63,20 +63,26 @@ pub struct TokenCipher {
 
 impl fmt::Debug for TokenCipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenCipher").field("keys", &self.keys.len()).finish_non_exhaustive()
+        f.debug_struct("TokenCipher")
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
     }
 }
 
 fn decode_key(key_b64: &str) -> Result<Aes256Gcm, Error> {
-    let bytes = Zeroizing::new(
-        STANDARD
-            .decode(key_b64.trim())
-            .map_err(|_| Error::new(ErrorCode::KeyInvalid, "the key is not valid standard base64"))?,
-    );
+    let bytes = Zeroizing::new(STANDARD.decode(key_b64.trim()).map_err(|_| {
+        Error::new(
+            ErrorCode::KeyInvalid,
+            "the key is not valid standard base64",
+        )
+    })?);
     if bytes.len() != KEY_LEN {
         return Err(Error::new(
             ErrorCode::KeyWrongLength,
-            format!("the key must decode to 32 bytes, it decodes to {}", bytes.len()),
+            format!(
+                "the key must decode to 32 bytes, it decodes to {}",
+                bytes.len()
+            ),
         ));
     }
     Aes256Gcm::new_from_slice(&bytes)
@@ -102,7 +108,9 @@ impl TokenCipher {
         for key in previous {
             keys.push(decode_key(key.as_ref())?);
         }
-        Ok(Self { keys: Arc::new(keys) })
+        Ok(Self {
+            keys: Arc::new(keys),
+        })
     }
 
     /// A fresh random key, base64 (for tests, examples and operators: `openssl rand -base64 32`
@@ -126,7 +134,10 @@ impl TokenCipher {
     /// `encrypt_failed` (never expected in practice).
     pub fn encrypt(&self, plaintext: &str) -> Result<EncryptedRefreshToken, Error> {
         let Some(primary) = self.keys.first() else {
-            return Err(Error::new(ErrorCode::EncryptFailed, "the key ring is empty"));
+            return Err(Error::new(
+                ErrorCode::EncryptFailed,
+                "the key ring is empty",
+            ));
         };
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = primary
@@ -152,13 +163,19 @@ impl TokenCipher {
     /// # Errors
     /// As [`TokenCipher::decrypt`].
     pub fn decrypt_str(&self, stored: &str) -> Result<SecretString, Error> {
-        let envelope = STANDARD
-            .decode(stored)
-            .map_err(|_| Error::new(ErrorCode::CiphertextMalformed, "the ciphertext is not valid base64"))?;
+        let envelope = STANDARD.decode(stored).map_err(|_| {
+            Error::new(
+                ErrorCode::CiphertextMalformed,
+                "the ciphertext is not valid base64",
+            )
+        })?;
         if envelope.len() < NONCE_LEN + TAG_LEN {
             return Err(Error::new(
                 ErrorCode::CiphertextTruncated,
-                format!("the ciphertext has {} bytes, at least 28 are needed", envelope.len()),
+                format!(
+                    "the ciphertext has {} bytes, at least 28 are needed",
+                    envelope.len()
+                ),
             ));
         }
         let (nonce, sealed) = envelope.split_at(NONCE_LEN);
@@ -169,12 +186,18 @@ impl TokenCipher {
                     Ok(text) => Ok(SecretString::new(text)),
                     Err(err) => {
                         zeroize::Zeroize::zeroize(&mut err.into_bytes());
-                        Err(Error::new(ErrorCode::DecryptFailed, "the plaintext is not UTF-8"))
+                        Err(Error::new(
+                            ErrorCode::DecryptFailed,
+                            "the plaintext is not UTF-8",
+                        ))
                     }
                 };
             }
         }
-        Err(Error::new(ErrorCode::DecryptFailed, "no key in the ring authenticates the ciphertext"))
+        Err(Error::new(
+            ErrorCode::DecryptFailed,
+            "no key in the ring authenticates the ciphertext",
+        ))
     }
 }
 
@@ -199,13 +222,22 @@ mod tests {
     #[test]
     fn key_rules() {
         assert!(TokenCipher::from_base64_key(&format!("  {}\n", key(1))).is_ok());
-        assert_eq!(TokenCipher::from_base64_key("not base64!").unwrap_err().code(), ErrorCode::KeyInvalid);
         assert_eq!(
-            TokenCipher::from_base64_key(&STANDARD.encode([0u8; 31])).unwrap_err().code(),
+            TokenCipher::from_base64_key("not base64!")
+                .unwrap_err()
+                .code(),
+            ErrorCode::KeyInvalid
+        );
+        assert_eq!(
+            TokenCipher::from_base64_key(&STANDARD.encode([0u8; 31]))
+                .unwrap_err()
+                .code(),
             ErrorCode::KeyWrongLength
         );
         assert_eq!(
-            TokenCipher::from_base64_key(&STANDARD.encode([0u8; 33])).unwrap_err().code(),
+            TokenCipher::from_base64_key(&STANDARD.encode([0u8; 33]))
+                .unwrap_err()
+                .code(),
             ErrorCode::KeyWrongLength
         );
     }
@@ -227,11 +259,19 @@ mod tests {
             let err = c.decrypt_str(&STANDARD.encode(&raw[..len])).unwrap_err();
             assert_eq!(err.code(), ErrorCode::CiphertextTruncated, "len {len}");
         }
-        let err = c.decrypt_str(&STANDARD.encode(&raw[..raw.len() - 1])).unwrap_err();
+        let err = c
+            .decrypt_str(&STANDARD.encode(&raw[..raw.len() - 1]))
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::DecryptFailed);
-        assert_eq!(c.decrypt_str("%%%").unwrap_err().code(), ErrorCode::CiphertextMalformed);
+        assert_eq!(
+            c.decrypt_str("%%%").unwrap_err().code(),
+            ErrorCode::CiphertextMalformed
+        );
         let other = TokenCipher::from_base64_key(&key(2)).unwrap();
-        assert_eq!(other.decrypt(&ct).unwrap_err().code(), ErrorCode::DecryptFailed);
+        assert_eq!(
+            other.decrypt(&ct).unwrap_err().code(),
+            ErrorCode::DecryptFailed
+        );
     }
 
     #[test]
@@ -243,10 +283,19 @@ mod tests {
         assert_eq!(ring.decrypt(&sealed_old).unwrap().expose(), "rt-old");
         let sealed_new = ring.encrypt("rt-new").unwrap();
         let primary_only = TokenCipher::from_base64_key(&key(2)).unwrap();
-        assert_eq!(primary_only.decrypt(&sealed_new).unwrap().expose(), "rt-new");
-        assert_eq!(old.decrypt(&sealed_new).unwrap_err().code(), ErrorCode::DecryptFailed);
+        assert_eq!(
+            primary_only.decrypt(&sealed_new).unwrap().expose(),
+            "rt-new"
+        );
+        assert_eq!(
+            old.decrypt(&sealed_new).unwrap_err().code(),
+            ErrorCode::DecryptFailed
+        );
         let retired = TokenCipher::from_base64_key(&key(2)).unwrap();
-        assert_eq!(retired.decrypt(&sealed_old).unwrap_err().code(), ErrorCode::DecryptFailed);
+        assert_eq!(
+            retired.decrypt(&sealed_old).unwrap_err().code(),
+            ErrorCode::DecryptFailed
+        );
     }
 
     #[test]

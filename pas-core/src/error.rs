@@ -200,7 +200,13 @@ pub struct Error {
 impl Error {
     /// An error with a code and a static or formatted detail (which must hold no secret).
     pub fn new(code: ErrorCode, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self { code, detail: detail.into(), status: None, oauth_error: None, retry_after: None }
+        Self {
+            code,
+            detail: detail.into(),
+            status: None,
+            oauth_error: None,
+            retry_after: None,
+        }
     }
 
     /// An error with only its code's summary as message.
@@ -266,7 +272,9 @@ impl Error {
 fn sanitize_oauth_error(raw: &str) -> Option<String> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     ok.then(|| raw.to_owned())
 }
 
@@ -320,15 +328,21 @@ mod tests {
             assert!(numbers.insert(code.number()), "duplicate number {code}");
             assert_eq!(ErrorCode::from_name(code.as_str()), Some(*code));
             assert_eq!(ErrorCode::from_number(code.number()), Some(*code));
-            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(
+                code.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
         }
     }
 
     #[test]
     fn oauth_error_is_sanitized() {
-        let e = Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("invalid_grant".into()));
+        let e =
+            Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("invalid_grant".into()));
         assert_eq!(e.oauth_error(), Some("invalid_grant"));
-        let e = Error::from_code(ErrorCode::PasRejected).with_oauth_error(Some("rt secret value!".into()));
+        let e = Error::from_code(ErrorCode::PasRejected)
+            .with_oauth_error(Some("rt secret value!".into()));
         assert_eq!(e.oauth_error(), None);
     }
 

@@ -22,7 +22,10 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { connect_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(10) }
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -33,7 +36,10 @@ impl HttpOptions {
     /// `invalid_config` when a timeout is zero or the TLS stack cannot start.
     pub fn build_client(&self) -> Result<reqwest::Client, Error> {
         if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
-            return Err(Error::new(ErrorCode::InvalidConfig, "timeouts must be greater than zero"));
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "timeouts must be greater than zero",
+            ));
         }
         reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
@@ -41,7 +47,12 @@ impl HttpOptions {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("pas/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|_| Error::new(ErrorCode::InvalidConfig, "the HTTP client could not be built"))
+            .map_err(|_| {
+                Error::new(
+                    ErrorCode::InvalidConfig,
+                    "the HTTP client could not be built",
+                )
+            })
     }
 }
 
@@ -77,7 +88,12 @@ pub(crate) async fn send_capped(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(CappedResponse { status, headers, body, truncated })
+    Ok(CappedResponse {
+        status,
+        headers,
+        body,
+        truncated,
+    })
 }
 
 /// Maps a reqwest error to a transport-class pas error without echoing URLs or bodies.
@@ -87,7 +103,10 @@ pub(crate) fn transport_error(err: reqwest::Error) -> Error {
     } else if err.is_connect() {
         Error::new(ErrorCode::PasTransport, "connection failed")
     } else if err.is_body() || err.is_decode() {
-        Error::new(ErrorCode::PasTransport, "the response body could not be read")
+        Error::new(
+            ErrorCode::PasTransport,
+            "the response body could not be read",
+        )
     } else {
         Error::new(ErrorCode::PasTransport, "the request failed")
     }

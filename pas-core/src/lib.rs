@@ -23,5 +23,6 @@ pub mod testing;
 
 pub use cipher::{EncryptedRefreshToken, TokenCipher};
 pub use error::{Error, ErrorClass, ErrorCode, Result};
+pub use jwt::{Algorithm, Profile, VerifiedToken, Verifier, VerifierBuilder};
 pub use pas_port::{PasFailure, PasPort, TokenResponse};
 pub use secret::SecretString;

@@ -84,10 +84,20 @@ impl PasFailure {
     /// Classifies a non-2xx HTTP status (D11, D12). 2xx is not a failure and maps to `Transport`
     /// only through [`PasFailure::bad_response`].
     #[must_use]
-    pub fn from_status(status: u16, oauth_error: Option<String>, retry_after: Option<Duration>) -> Self {
+    pub fn from_status(
+        status: u16,
+        oauth_error: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
         match status {
-            408 | 429 | 500..=599 => PasFailure::ServerError { status, retry_after },
-            400..=499 => PasFailure::Rejected { status, oauth_error },
+            408 | 429 | 500..=599 => PasFailure::ServerError {
+                status,
+                retry_after,
+            },
+            400..=499 => PasFailure::Rejected {
+                status,
+                oauth_error,
+            },
             _ => PasFailure::Transport {
                 code: ErrorCode::PasTransport,
                 detail: format!("unexpected HTTP status {status}"),
@@ -98,7 +108,10 @@ impl PasFailure {
     /// A 2xx answer whose body is not the expected token response.
     #[must_use]
     pub fn bad_response(detail: impl Into<String>) -> Self {
-        PasFailure::Transport { code: ErrorCode::PasBadResponse, detail: detail.into() }
+        PasFailure::Transport {
+            code: ErrorCode::PasBadResponse,
+            detail: detail.into(),
+        }
     }
 
     /// The stable code of this failure.
@@ -124,16 +137,18 @@ impl PasFailure {
 impl From<PasFailure> for Error {
     fn from(failure: PasFailure) -> Self {
         match failure {
-            PasFailure::Rejected { status, oauth_error } => {
-                Error::new(ErrorCode::PasRejected, "PAS rejected the request")
-                    .with_status(status)
-                    .with_oauth_error(oauth_error)
-            }
-            PasFailure::ServerError { status, retry_after } => {
-                Error::new(ErrorCode::PasServerError, "PAS is unavailable")
-                    .with_status(status)
-                    .with_retry_after(retry_after)
-            }
+            PasFailure::Rejected {
+                status,
+                oauth_error,
+            } => Error::new(ErrorCode::PasRejected, "PAS rejected the request")
+                .with_status(status)
+                .with_oauth_error(oauth_error),
+            PasFailure::ServerError {
+                status,
+                retry_after,
+            } => Error::new(ErrorCode::PasServerError, "PAS is unavailable")
+                .with_status(status)
+                .with_retry_after(retry_after),
             PasFailure::Transport { code, detail } => Error::new(code, detail),
         }
     }
@@ -151,10 +166,14 @@ impl From<Error> for PasFailure {
                 status: err.status().unwrap_or(500),
                 retry_after: err.retry_after(),
             },
-            code @ (ErrorCode::PasTimeout | ErrorCode::PasBadResponse) => {
-                PasFailure::Transport { code, detail: err.detail().to_owned() }
-            }
-            _ => PasFailure::Transport { code: ErrorCode::PasTransport, detail: err.detail().to_owned() },
+            code @ (ErrorCode::PasTimeout | ErrorCode::PasBadResponse) => PasFailure::Transport {
+                code,
+                detail: err.detail().to_owned(),
+            },
+            _ => PasFailure::Transport {
+                code: ErrorCode::PasTransport,
+                detail: err.detail().to_owned(),
+            },
         }
     }
 }
@@ -173,13 +192,29 @@ mod tests {
     #[test]
     fn status_classes_follow_d11_d12() {
         for s in [400, 401, 403, 404, 409, 499] {
-            assert!(matches!(PasFailure::from_status(s, None, None), PasFailure::Rejected { .. }), "{s}");
+            assert!(
+                matches!(
+                    PasFailure::from_status(s, None, None),
+                    PasFailure::Rejected { .. }
+                ),
+                "{s}"
+            );
         }
         for s in [408, 429, 500, 502, 503, 599] {
-            assert!(matches!(PasFailure::from_status(s, None, None), PasFailure::ServerError { .. }), "{s}");
+            assert!(
+                matches!(
+                    PasFailure::from_status(s, None, None),
+                    PasFailure::ServerError { .. }
+                ),
+                "{s}"
+            );
         }
         for s in [100, 302, 304, 600] {
-            assert_eq!(PasFailure::from_status(s, None, None).code(), ErrorCode::PasTransport, "{s}");
+            assert_eq!(
+                PasFailure::from_status(s, None, None).code(),
+                ErrorCode::PasTransport,
+                "{s}"
+            );
         }
     }
 }

@@ -55,7 +55,10 @@ pub fn validate_code_verifier(verifier: &str) -> Result<(), Error> {
             format!("a code verifier has 43 to 128 characters, this one has {len}"),
         ));
     }
-    if !verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+    if !verifier
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    {
         return Err(Error::new(
             ErrorCode::InvalidVerifier,
             "a code verifier may only contain A-Z a-z 0-9 - . _ ~",
@@ -120,8 +123,9 @@ mod tests {
 
     #[test]
     fn many_verifiers_are_distinct() {
-        let set: std::collections::HashSet<String> =
-            (0..10_000).map(|_| generate_code_verifier().expose().to_owned()).collect();
+        let set: std::collections::HashSet<String> = (0..10_000)
+            .map(|_| generate_code_verifier().expose().to_owned())
+            .collect();
         assert_eq!(set.len(), 10_000);
     }
 }
