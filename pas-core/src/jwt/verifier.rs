@@ -300,8 +300,9 @@ impl fmt::Debug for Verifier {
 /// The parts of a token known before a key is chosen.
 struct Prepared<'t> {
     signing_input: &'t [u8],
-    payload_b64: &'t [u8],
-    signature_b64: &'t [u8],
+    payload: Vec<u8>,
+    signature: [u8; SIG_BUF],
+    signature_len: usize,
     alg: Algorithm,
     kid: Option<String>,
 }
@@ -522,7 +523,8 @@ impl Verifier {
         outcome
     }
 
-    /// Size cap, shape, header rules, `alg`, `typ`, `kid`.
+    /// Size cap, shape, header rules, `alg`, `typ`, `kid`, and the base64url of every segment:
+    /// everything that needs no key, so a malformed token never causes a fetch.
     fn prepare<'t>(&self, token: &'t str) -> Result<Prepared<'t>, Error> {
         let inner = &*self.inner;
         let bytes = token.as_bytes();
@@ -598,10 +600,24 @@ impl Verifier {
                 ));
             }
         };
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| err(ErrorCode::TokenMalformed, "the payload is not base64url"))?;
+        if signature_b64.len() > MAX_SIG_BYTES.div_ceil(3) * 4 {
+            return Err(err(
+                ErrorCode::SignatureInvalid,
+                "the signature is too long",
+            ));
+        }
+        let mut signature = [0u8; SIG_BUF];
+        let signature_len = URL_SAFE_NO_PAD
+            .decode_slice(signature_b64, &mut signature)
+            .map_err(|_| err(ErrorCode::TokenMalformed, "the signature is not base64url"))?;
         Ok(Prepared {
             signing_input,
-            payload_b64,
-            signature_b64,
+            payload,
+            signature,
+            signature_len,
             alg,
             kid,
         })
@@ -616,24 +632,17 @@ impl Verifier {
     ) -> Result<VerifiedToken, Error> {
         let inner = &*self.inner;
         let bad_sig = || err(ErrorCode::SignatureInvalid, "the signature is invalid");
-        if prepared.signature_b64.len() > MAX_SIG_BYTES.div_ceil(3) * 4 {
-            return Err(bad_sig());
-        }
-        let mut buf = [0u8; SIG_BUF];
-        let len = URL_SAFE_NO_PAD
-            .decode_slice(prepared.signature_b64, &mut buf)
-            .map_err(|_| err(ErrorCode::TokenMalformed, "the signature is not base64url"))?;
-        let signature = buf.get(..len).ok_or_else(bad_sig)?;
+        let signature = prepared
+            .signature
+            .get(..prepared.signature_len)
+            .ok_or_else(bad_sig)?;
         if matches!(prepared.alg, Algorithm::EdDSA | Algorithm::ES256) && signature.len() != 64 {
             return Err(bad_sig());
         }
         key.verify_sig(prepared.signing_input, signature)
             .map_err(|_| bad_sig())?;
 
-        let payload = URL_SAFE_NO_PAD
-            .decode(prepared.payload_b64)
-            .map_err(|_| err(ErrorCode::TokenMalformed, "the payload is not base64url"))?;
-        let claims: RawClaims<'_> = serde_json::from_slice(&payload).map_err(|_| {
+        let claims: RawClaims<'_> = serde_json::from_slice(&prepared.payload).map_err(|_| {
             err(
                 ErrorCode::TokenMalformed,
                 "the payload is not a JSON object",
