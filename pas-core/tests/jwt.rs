@@ -1,6 +1,8 @@
 //! Access-token verification: the attack catalogue (security-testing.md §2.1-2.3) and the JWKS
 //! cache rules (D8), each reject asserting its exact error code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -687,6 +689,15 @@ fn nesting_bomb_is_a_clean_error() {
     let header = format!("{{\"typ\":\"at+jwt\",\"alg\":\"EdDSA\",\"kid\":\"k1\",\"x\":{bomb}}}");
     assert_eq!(
         code(check(&v, &s.raw(&header, &claims().to_string()))),
+        ErrorCode::TokenMalformed
+    );
+    // In a known claim (aud) as well.
+    let payload =
+        claims()
+            .to_string()
+            .replacen("\"aud\":\"client-123\"", &format!("\"aud\":{bomb}"), 1);
+    assert_eq!(
+        code(check(&v, &s.raw(&s.header().to_string(), &payload))),
         ErrorCode::TokenMalformed
     );
     // Moderate nesting in an unknown claim is fine.

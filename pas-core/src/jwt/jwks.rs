@@ -138,15 +138,15 @@ impl KeySet {
                     continue;
                 }
             };
-            if let Some(kid) = &entry.kid {
-                if let Some(prev) = entries.iter().find(|e| e.kid.as_ref() == Some(kid)) {
-                    if prev.fingerprint != entry.fingerprint || prev.jwk_alg != entry.jwk_alg {
-                        if !ambiguous.contains(kid) {
-                            ambiguous.push(kid.clone());
-                        }
-                    }
-                    continue;
+            if let Some(kid) = &entry.kid
+                && let Some(prev) = entries.iter().find(|e| e.kid.as_ref() == Some(kid))
+            {
+                let conflict =
+                    prev.fingerprint != entry.fingerprint || prev.jwk_alg != entry.jwk_alg;
+                if conflict && !ambiguous.contains(kid) {
+                    ambiguous.push(kid.clone());
                 }
+                continue;
             }
             entries.push(entry);
         }
@@ -244,10 +244,10 @@ impl RawJwk {
     }
 
     fn to_entry(&self) -> Result<KeyEntry, &'static str> {
-        if let Some(u) = &self.use_ {
-            if u.as_str() != Some("sig") {
-                return Err("use is not sig");
-            }
+        if let Some(u) = &self.use_
+            && u.as_str() != Some("sig")
+        {
+            return Err("use is not sig");
         }
         if let Some(ops) = &self.key_ops {
             let verify = ops
@@ -333,10 +333,10 @@ impl RawJwk {
             material,
             fingerprint,
         };
-        if let Some(alg) = jwk_alg {
-            if entry.material.key_for(alg).is_none() {
-                return Err("alg does not fit the key type");
-            }
+        if let Some(alg) = jwk_alg
+            && entry.material.key_for(alg).is_none()
+        {
+            return Err("alg does not fit the key type");
         }
         Ok(entry)
     }

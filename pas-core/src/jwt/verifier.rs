@@ -486,10 +486,10 @@ impl Verifier {
         if self.inner.attempts.load(Ordering::SeqCst) != observed {
             return; // someone fetched while we waited: use their result
         }
-        if let Some(last) = state.last_attempt {
-            if last.elapsed() < source.min_refetch_interval {
-                return;
-            }
+        if let Some(last) = state.last_attempt
+            && last.elapsed() < source.min_refetch_interval
+        {
+            return;
         }
         let _ = self.fetch_locked(source, &mut state).await;
     }
