@@ -25,6 +25,7 @@ pub mod testing;
 pub use cipher::{EncryptedRefreshToken, TokenCipher};
 pub use error::{Error, ErrorClass, ErrorCode, Result};
 pub use http::{HttpOptions, MAX_BODY_BYTES};
+pub use jwt::{Algorithm, Profile, VerifiedToken, Verifier, VerifierBuilder};
 pub use oauth::{AuthorizationRequest, PasClient, PasConfig, discover};
 pub use pas_port::{PasFailure, PasPort, TokenResponse};
 pub use secret::SecretString;
