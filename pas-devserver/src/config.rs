@@ -123,7 +123,7 @@ pub enum Parsed {
     Help,
 }
 
-fn value<'a, I: Iterator<Item = String>>(
+fn value<I: Iterator<Item = String>>(
     flag: &str,
     inline: Option<String>,
     it: &mut I,

@@ -21,6 +21,7 @@ fn err(status: StatusCode, msg: impl Into<String>) -> Response {
 }
 
 /// Parses an optional JSON body (empty body = `T::default()`).
+#[allow(clippy::result_large_err)] // axum's Response is the natural error here
 fn body<T: DeserializeOwned + Default>(b: &Bytes) -> Result<T, Response> {
     if b.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
@@ -118,9 +119,7 @@ async fn set_sv(State(st): State<Shared>, Path(id): Path<String>, b: Bytes) -> R
 
 async fn revoke_account(State(st): State<Shared>, Path(id): Path<String>) -> Response {
     match (st.revoke_account(&id), st.find_account(&id)) {
-        (Some(n), Some(a)) => {
-            Json(json!({"account": a.id, "revoked_families": n})).into_response()
-        }
+        (Some(n), Some(a)) => Json(json!({"account": a.id, "revoked_families": n})).into_response(),
         _ => no_account(&id),
     }
 }
@@ -189,10 +188,10 @@ async fn add_fault(State(st): State<Shared>, b: Bytes) -> Response {
             "access_token_without_sv / sv_value only apply to the token endpoint",
         );
     }
-    if let Some(s) = req.fault.status {
-        if !(100..=999).contains(&s) {
-            return err(StatusCode::BAD_REQUEST, "status must be 100..=999");
-        }
+    if let Some(s) = req.fault.status
+        && !(100..=999).contains(&s)
+    {
+        return err(StatusCode::BAD_REQUEST, "status must be 100..=999");
     }
     st.add_fault(req.endpoint, req.fault, req.count);
     Json(json!({"ok": true, "faults": st.faults()})).into_response()
@@ -308,7 +307,10 @@ async fn tokens(State(st): State<Shared>, b: Bytes) -> Response {
     };
     let client_id = req.client_id.unwrap_or_else(|| default_client(&st));
     if !st.config.clients.allows(&client_id) {
-        return err(StatusCode::BAD_REQUEST, format!("unknown client_id {client_id:?}"));
+        return err(
+            StatusCode::BAD_REQUEST,
+            format!("unknown client_id {client_id:?}"),
+        );
     }
     let scope = req.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned());
     match st.mint_tokens(&req.account, &client_id, &scope) {
@@ -323,4 +325,3 @@ fn default_client(st: &Shared) -> String {
         crate::config::ClientPolicy::Any => "pas-demo".to_owned(),
     }
 }
-

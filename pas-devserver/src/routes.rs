@@ -30,7 +30,9 @@ pub struct Conn(pub Option<Arc<Notify>>);
 impl<S: Send + Sync> FromRequestParts<S> for Conn {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Conn(parts.extensions.get::<ConnKill>().map(|k| k.0.clone())))
+        Ok(Conn(
+            parts.extensions.get::<ConnKill>().map(|k| k.0.clone()),
+        ))
     }
 }
 
@@ -123,7 +125,8 @@ pub async fn apply_fault(fault: &Fault, conn: &Conn) -> Option<Response> {
             r.headers_mut().insert(header::CONTENT_TYPE, v);
         }
         if let Some(s) = fault.retry_after {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         if status == 401 {
             r.headers_mut().insert(
@@ -145,17 +148,13 @@ pub async fn apply_fault(fault: &Fault, conn: &Conn) -> Option<Response> {
 }
 
 /// Counts a call and runs its fault, if any.
-async fn enter(
-    st: &AppState,
-    ep: Endpoint,
-    conn: &Conn,
-) -> Result<Option<Fault>, Response> {
+async fn enter(st: &AppState, ep: Endpoint, conn: &Conn) -> Result<Option<Fault>, Response> {
     st.count(ep.counter());
     let fault = st.take_fault(ep);
-    if let Some(f) = &fault {
-        if let Some(r) = apply_fault(f, conn).await {
-            return Err(r);
-        }
+    if let Some(f) = &fault
+        && let Some(r) = apply_fault(f, conn).await
+    {
+        return Err(r);
     }
     Ok(fault)
 }
@@ -249,7 +248,10 @@ fn authz_error(st: &AppState, e: AuthzError) -> Response {
             error,
             description,
         } => {
-            let mut pairs = vec![("error", error), ("error_description", description.as_str())];
+            let mut pairs = vec![
+                ("error", error),
+                ("error_description", description.as_str()),
+            ];
             if let Some(s) = state.as_deref() {
                 pairs.push(("state", s));
             }
@@ -411,7 +413,11 @@ fn client_id_of(headers: &HeaderMap, p: &HashMap<String, String>) -> Result<Stri
     match (basic, form) {
         (Some(b), Some(f)) if b != f => Err(OAuthError::request("client_id mismatch")),
         (Some(c), _) | (None, Some(c)) => Ok(c),
-        (None, None) => Err(OAuthError::new(401, "invalid_client", "client_id is missing")),
+        (None, None) => Err(OAuthError::new(
+            401,
+            "invalid_client",
+            "client_id is missing",
+        )),
     }
 }
 
@@ -434,10 +440,10 @@ pub async fn token(
         _ => "token_other",
     });
     let fault = st.take_fault(Endpoint::Token);
-    if let Some(f) = &fault {
-        if let Some(r) = apply_fault(f, &conn).await {
-            return r;
-        }
+    if let Some(f) = &fault
+        && let Some(r) = apply_fault(f, &conn).await
+    {
+        return r;
     }
     let sv = SvClaim::from_fault(fault.as_ref());
     let p = match parsed {
@@ -464,9 +470,8 @@ pub async fn token(
             let verifier = need("code_verifier")?;
             st.exchange_code(&client_id, &code, &redirect_uri, &verifier, &sv)
         })(),
-        "refresh_token" => need("refresh_token").and_then(|rt| {
-            st.refresh(&client_id, &rt, p.get("scope").map(String::as_str), &sv)
-        }),
+        "refresh_token" => need("refresh_token")
+            .and_then(|rt| st.refresh(&client_id, &rt, p.get("scope").map(String::as_str), &sv)),
         "" => Err(OAuthError::request("grant_type is missing")),
         _ => Err(OAuthError::new(
             400,

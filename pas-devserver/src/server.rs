@@ -53,9 +53,8 @@ impl DevServer {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state = Arc::new(
-            AppState::new(config, base_url.clone()).map_err(std::io::Error::other)?,
-        );
+        let state =
+            Arc::new(AppState::new(config, base_url.clone()).map_err(std::io::Error::other)?);
         let app = router(state.clone());
         let task = tokio::spawn(accept_loop(listener, app));
         Ok(Self {

@@ -655,7 +655,9 @@ impl AppState {
             return Err(OAuthError::grant("refresh token revoked"));
         }
         if fam.client_id != client_id {
-            return Err(OAuthError::grant("refresh token was issued to another client"));
+            return Err(OAuthError::grant(
+                "refresh token was issued to another client",
+            ));
         }
         if rec.state == RtState::Rotated {
             if let Some(f) = g.families.get_mut(&rec.sid) {
@@ -844,10 +846,10 @@ impl AppState {
         if exp < now_secs() {
             return Err("token expired");
         }
-        if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
-            if g.families.get(sid).is_none_or(|f| f.revoked) {
-                return Err("session revoked");
-            }
+        if let Some(sid) = claims.get("sid").and_then(Value::as_str)
+            && g.families.get(sid).is_none_or(|f| f.revoked)
+        {
+            return Err("session revoked");
         }
         let sub = claims.get("sub").and_then(Value::as_str).ok_or("no sub")?;
         let a = g
