@@ -502,9 +502,9 @@ fn nesting_bomb_is_a_clean_error() {
 #[test]
 fn category_under_pas_profile() {
     let s = Signer::ed("k1");
-    let pas = verifier(&[&s]);
-    assert_eq!(pas.profile(), Profile::Pas);
-    let rfc = builder(&[&s]).profile(Profile::Rfc9068).build().unwrap();
+    let pas = builder(&[&s]).profile(Profile::Pas).build().unwrap();
+    let rfc = verifier(&[&s]);
+    assert_eq!(rfc.profile(), Profile::Rfc9068, "D14: RFC 9068 is the default profile");
     for bad in [Some(json!("refresh")), Some(json!("ACCESS")), Some(json!(1)), None] {
         let c = match &bad {
             Some(cat) => with(claims(), "cat", cat.clone()),
@@ -656,7 +656,7 @@ fn embedded_jwk_header_is_never_trusted() {
     let mut h = attacker.header();
     h["jwk"] = attacker.jwk();
     let forged = attacker.token(&h, &claims());
-    let pas = verifier(&[&victim]);
+    let pas = builder(&[&victim]).profile(Profile::Pas).build().unwrap();
     assert_eq!(code(check(&pas, &forged)), ErrorCode::HeaderInvalid);
     let rfc = builder(&[&victim]).profile(Profile::Rfc9068).build().unwrap();
     assert_eq!(code(check(&rfc, &forged)), ErrorCode::SignatureInvalid);
@@ -670,8 +670,8 @@ fn embedded_jwk_header_is_never_trusted() {
 #[test]
 fn extra_header_pas_vs_rfc9068() {
     let s = Signer::ed("k1");
-    let pas = verifier(&[&s]);
-    let rfc = builder(&[&s]).profile(Profile::Rfc9068).build().unwrap();
+    let pas = builder(&[&s]).profile(Profile::Pas).build().unwrap();
+    let rfc = verifier(&[&s]);
     for (name, value) in
         [("cty", json!("JWT")), ("x5t", json!("abc")), ("x5u", json!("https://evil")), ("foo", json!(1))]
     {

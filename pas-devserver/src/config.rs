@@ -44,10 +44,7 @@ impl RedirectPolicy {
                     && u.fragment().is_none()
                     && u.username().is_empty()
                     && u.password().is_none()
-                    && matches!(
-                        u.host_str(),
-                        Some("127.0.0.1") | Some("localhost") | Some("[::1]")
-                    )
+                    && matches!(u.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"))
             }
             Err(_) => false,
         }
@@ -79,10 +76,7 @@ impl Default for Config {
             port: 0,
             seed: None,
             clients: ClientPolicy::List(vec!["pas-demo".to_owned()]),
-            redirects: RedirectPolicy {
-                exact: Vec::new(),
-                any_loopback: true,
-            },
+            redirects: RedirectPolicy { exact: Vec::new(), any_loopback: true },
             rotate_refresh_tokens: false,
             access_token_ttl: Duration::from_secs(300),
             code_ttl: Duration::from_secs(60),
@@ -123,11 +117,7 @@ pub enum Parsed {
     Help,
 }
 
-fn value<I: Iterator<Item = String>>(
-    flag: &str,
-    inline: Option<String>,
-    it: &mut I,
-) -> Result<String, String> {
+fn value<I: Iterator<Item = String>>(flag: &str, inline: Option<String>, it: &mut I) -> Result<String, String> {
     match inline {
         Some(v) => Ok(v),
         None => it.next().ok_or_else(|| format!("{flag} needs a value")),
@@ -135,8 +125,7 @@ fn value<I: Iterator<Item = String>>(
 }
 
 fn num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-    v.parse()
-        .map_err(|_| format!("{flag}: invalid number {v:?}"))
+    v.parse().map_err(|_| format!("{flag}: invalid number {v:?}"))
 }
 
 /// Parses arguments (without the program name).
@@ -184,15 +173,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, Str
                 }
             }
             "--access-token-ttl" => {
-                cfg.access_token_ttl =
-                    Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?)
+                cfg.access_token_ttl = Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?)
             }
-            "--code-ttl" => {
-                cfg.code_ttl = Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?)
-            }
-            "--jwks-max-age" => {
-                cfg.jwks_max_age = Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?)
-            }
+            "--code-ttl" => cfg.code_ttl = Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?),
+            "--jwks-max-age" => cfg.jwks_max_age = Duration::from_secs(num(&flag, &value(&flag, inline, &mut it)?)?),
             "--issuer" => cfg.issuer = Some(value(&flag, inline, &mut it)?),
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }

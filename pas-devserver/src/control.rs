@@ -183,10 +183,7 @@ async fn add_fault(State(st): State<Shared>, b: Bytes) -> Response {
         Err(e) => return err(StatusCode::BAD_REQUEST, format!("bad fault: {e}")),
     };
     if req.fault.touches_sv() && req.endpoint != Endpoint::Token {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "access_token_without_sv / sv_value only apply to the token endpoint",
-        );
+        return err(StatusCode::BAD_REQUEST, "access_token_without_sv / sv_value only apply to the token endpoint");
     }
     if let Some(s) = req.fault.status
         && !(100..=999).contains(&s)
@@ -307,10 +304,7 @@ async fn tokens(State(st): State<Shared>, b: Bytes) -> Response {
     };
     let client_id = req.client_id.unwrap_or_else(|| default_client(&st));
     if !st.config.clients.allows(&client_id) {
-        return err(
-            StatusCode::BAD_REQUEST,
-            format!("unknown client_id {client_id:?}"),
-        );
+        return err(StatusCode::BAD_REQUEST, format!("unknown client_id {client_id:?}"));
     }
     let scope = req.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned());
     match st.mint_tokens(&req.account, &client_id, &scope) {

@@ -14,10 +14,7 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// Seconds since the Unix epoch.
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// Base64url without padding.
@@ -69,9 +66,7 @@ pub struct IdSource {
 
 impl fmt::Debug for IdSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdSource")
-            .field("seeded", &self.seed.is_some())
-            .finish()
+        f.debug_struct("IdSource").field("seeded", &self.seed.is_some()).finish()
     }
 }
 
@@ -105,10 +100,7 @@ impl IdSource {
             None => {
                 if aws_lc_rs::rand::fill(&mut out).is_err() {
                     // Extremely unlikely; fall back to a time-derived stream.
-                    let t = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .map(|d| d.as_nanos() as u64)
-                        .unwrap_or(0);
+                    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
                     fill_seeded(&mut out, t, self.counter);
                 }
             }
@@ -136,16 +128,13 @@ pub struct SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish()
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish()
     }
 }
 
 impl SigningKey {
     pub fn from_seed(seed: &[u8; 32]) -> Result<Self, String> {
-        let pair = Ed25519KeyPair::from_seed_unchecked(seed)
-            .map_err(|e| format!("ed25519 key from seed: {e}"))?;
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| format!("ed25519 key from seed: {e}"))?;
         let public = pair.public_key().as_ref().to_vec();
         let x = b64(&public);
         // RFC 7638 / RFC 8037 thumbprint: members in lexicographic order.
@@ -168,19 +157,13 @@ impl SigningKey {
     /// Compact JWS with header `{"typ":typ,"alg":"EdDSA","kid":kid}`.
     pub fn sign_jwt(&self, typ: &str, claims: &Value) -> String {
         let header = json!({"typ": typ, "alg": "EdDSA", "kid": self.kid});
-        let input = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
+        let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
         let sig = self.pair.sign(input.as_bytes());
         format!("{input}.{}", b64(sig.as_ref()))
     }
 
     fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
-        UnparsedPublicKey::new(&ED25519, &self.public)
-            .verify(input, sig)
-            .is_ok()
+        UnparsedPublicKey::new(&ED25519, &self.public).verify(input, sig).is_ok()
     }
 }
 

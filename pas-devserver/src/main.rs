@@ -28,10 +28,7 @@ async fn main() -> ExitCode {
     };
     {
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "{}", server.ready_line())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
+        if writeln!(out, "{}", server.ready_line()).and_then(|()| out.flush()).is_err() {
             eprintln!("pas-devserver: cannot write the ready line");
         }
     }

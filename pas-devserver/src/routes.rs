@@ -30,9 +30,7 @@ pub struct Conn(pub Option<Arc<Notify>>);
 impl<S: Send + Sync> FromRequestParts<S> for Conn {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Conn(
-            parts.extensions.get::<ConnKill>().map(|k| k.0.clone()),
-        ))
+        Ok(Conn(parts.extensions.get::<ConnKill>().map(|k| k.0.clone())))
     }
 }
 
@@ -50,20 +48,15 @@ pub fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
 fn json_response(status: u16, body: &Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = (status, Json(body)).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r.headers_mut()
-        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
 }
 
 fn oauth_error(e: &OAuthError) -> Response {
     let mut r = json_response(e.status, &e.body());
     if e.status == 401 {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"pas-devserver\""),
-        );
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"pas-devserver\""));
     }
     r
 }
@@ -106,15 +99,10 @@ pub async fn apply_fault(fault: &Fault, conn: &Conn) -> Option<Response> {
             }
             (None, err) => {
                 let e = err.clone().unwrap_or_else(|| {
-                    if status >= 500 {
-                        "temporarily_unavailable".into()
-                    } else {
-                        "invalid_request".into()
-                    }
+                    if status >= 500 { "temporarily_unavailable".into() } else { "invalid_request".into() }
                 });
                 (
-                    json!({"error": e, "error_description": "fault injected by pas-devserver"})
-                        .to_string(),
+                    json!({"error": e, "error_description": "fault injected by pas-devserver"}).to_string(),
                     "application/json".into(),
                 )
             }
@@ -125,23 +113,16 @@ pub async fn apply_fault(fault: &Fault, conn: &Conn) -> Option<Response> {
             r.headers_mut().insert(header::CONTENT_TYPE, v);
         }
         if let Some(s) = fault.retry_after {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         if status == 401 {
-            r.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"pas-devserver\""),
-            );
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"pas-devserver\""));
         }
         return Some(r);
     }
     if fault.malformed_json {
         let mut r = Response::new(Body::from(r#"{"access_token": "#));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         return Some(r);
     }
     None
@@ -198,11 +179,7 @@ pub async fn jwks(State(st): State<Shared>, conn: Conn) -> Response {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn error_page(msg: &str) -> Response {
@@ -234,24 +211,15 @@ fn redirect_to(uri: &str, pairs: &[(&str, &str)]) -> Response {
     if let Ok(v) = HeaderValue::from_str(&target) {
         r.headers_mut().insert(header::LOCATION, v);
     }
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
 fn authz_error(st: &AppState, e: AuthzError) -> Response {
     match e {
         AuthzError::NoRedirect(m) => error_page(&m),
-        AuthzError::Redirect {
-            redirect_uri,
-            state,
-            error,
-            description,
-        } => {
-            let mut pairs = vec![
-                ("error", error),
-                ("error_description", description.as_str()),
-            ];
+        AuthzError::Redirect { redirect_uri, state, error, description } => {
+            let mut pairs = vec![("error", error), ("error_description", description.as_str())];
             if let Some(s) = state.as_deref() {
                 pairs.push(("state", s));
             }
@@ -265,11 +233,7 @@ fn login_redirect(st: &AppState, req: &AuthzRequest, account: &str) -> Response 
     match st.issue_code(req, account) {
         Ok(code) => redirect_to(
             &req.redirect_uri,
-            &[
-                ("code", code.as_str()),
-                ("state", req.state.as_str()),
-                ("iss", st.issuer.as_str()),
-            ],
+            &[("code", code.as_str()), ("state", req.state.as_str()), ("iss", st.issuer.as_str())],
         ),
         Err(m) => authz_error(
             st,
@@ -294,11 +258,7 @@ const AUTHZ_FIELDS: [&str; 8] = [
     "nonce",
 ];
 
-pub async fn authorize_get(
-    State(st): State<Shared>,
-    conn: Conn,
-    RawQuery(q): RawQuery,
-) -> Response {
+pub async fn authorize_get(State(st): State<Shared>, conn: Conn, RawQuery(q): RawQuery) -> Response {
     if let Err(r) = enter(&st, Endpoint::Authorize, &conn).await {
         return r;
     }
@@ -317,13 +277,7 @@ pub async fn authorize_get(
     let hidden: String = AUTHZ_FIELDS
         .iter()
         .filter_map(|k| {
-            params.get(*k).map(|v| {
-                format!(
-                    "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                    esc(k),
-                    esc(v)
-                )
-            })
+            params.get(*k).map(|v| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", esc(k), esc(v)))
         })
         .collect();
     let buttons: String = st
@@ -413,27 +367,14 @@ fn client_id_of(headers: &HeaderMap, p: &HashMap<String, String>) -> Result<Stri
     match (basic, form) {
         (Some(b), Some(f)) if b != f => Err(OAuthError::request("client_id mismatch")),
         (Some(c), _) | (None, Some(c)) => Ok(c),
-        (None, None) => Err(OAuthError::new(
-            401,
-            "invalid_client",
-            "client_id is missing",
-        )),
+        (None, None) => Err(OAuthError::new(401, "invalid_client", "client_id is missing")),
     }
 }
 
-pub async fn token(
-    State(st): State<Shared>,
-    conn: Conn,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn token(State(st): State<Shared>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
     st.count("token");
     let parsed = parse_params(&body);
-    let grant = parsed
-        .as_ref()
-        .ok()
-        .and_then(|p| p.get("grant_type").cloned())
-        .unwrap_or_default();
+    let grant = parsed.as_ref().ok().and_then(|p| p.get("grant_type").cloned()).unwrap_or_default();
     st.count(match grant.as_str() {
         "authorization_code" => "token_code",
         "refresh_token" => "token_refresh",
@@ -458,10 +399,7 @@ pub async fn token(
         return oauth_error(&OAuthError::new(401, "invalid_client", "unknown client"));
     }
     let need = |k: &str| {
-        p.get(k)
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .ok_or_else(|| OAuthError::request(format!("{k} is missing")))
+        p.get(k).filter(|v| !v.is_empty()).cloned().ok_or_else(|| OAuthError::request(format!("{k} is missing")))
     };
     let result = match grant.as_str() {
         "authorization_code" => (|| {
@@ -470,14 +408,11 @@ pub async fn token(
             let verifier = need("code_verifier")?;
             st.exchange_code(&client_id, &code, &redirect_uri, &verifier, &sv)
         })(),
-        "refresh_token" => need("refresh_token")
-            .and_then(|rt| st.refresh(&client_id, &rt, p.get("scope").map(String::as_str), &sv)),
+        "refresh_token" => {
+            need("refresh_token").and_then(|rt| st.refresh(&client_id, &rt, p.get("scope").map(String::as_str), &sv))
+        }
         "" => Err(OAuthError::request("grant_type is missing")),
-        _ => Err(OAuthError::new(
-            400,
-            "unsupported_grant_type",
-            "supported: authorization_code, refresh_token",
-        )),
+        _ => Err(OAuthError::new(400, "unsupported_grant_type", "supported: authorization_code, refresh_token")),
     };
     match result {
         Ok(v) => json_response(200, &v),
@@ -492,15 +427,11 @@ pub async fn userinfo(State(st): State<Shared>, conn: Conn, headers: HeaderMap) 
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
     let unauthorized = |www: &'static str, body: Value| {
         let mut r = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(www));
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(www));
         r
     };
     let Some(token) = bearer.filter(|t| !t.is_empty()) else {

@@ -25,15 +25,9 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/.well-known/openid-configuration", get(routes::discovery))
         .route("/.well-known/jwks.json", get(routes::jwks))
-        .route(
-            "/oauth/authorize",
-            get(routes::authorize_get).post(routes::authorize_post),
-        )
+        .route("/oauth/authorize", get(routes::authorize_get).post(routes::authorize_post))
         .route("/oauth/token", axum::routing::post(routes::token))
-        .route(
-            "/oauth/userinfo",
-            get(routes::userinfo).post(routes::userinfo),
-        )
+        .route("/oauth/userinfo", get(routes::userinfo).post(routes::userinfo))
         .nest("/__control", crate::control::router())
         .with_state(state)
 }
@@ -53,16 +47,10 @@ impl DevServer {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state =
-            Arc::new(AppState::new(config, base_url.clone()).map_err(std::io::Error::other)?);
+        let state = Arc::new(AppState::new(config, base_url.clone()).map_err(std::io::Error::other)?);
         let app = router(state.clone());
         let task = tokio::spawn(accept_loop(listener, app));
-        Ok(Self {
-            addr,
-            base_url,
-            state,
-            task,
-        })
+        Ok(Self { addr, base_url, state, task })
     }
 
     pub fn addr(&self) -> SocketAddr {

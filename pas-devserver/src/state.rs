@@ -114,11 +114,7 @@ pub struct Fault {
     pub drop_connection: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub access_token_without_sv: bool,
-    #[serde(
-        default,
-        deserialize_with = "some_value",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "some_value", skip_serializing_if = "Option::is_none")]
     pub sv_value: Option<Value>,
 }
 
@@ -141,9 +137,7 @@ impl SvClaim {
     pub fn from_fault(f: Option<&Fault>) -> Self {
         match f {
             Some(f) if f.access_token_without_sv => SvClaim::Omit,
-            Some(Fault {
-                sv_value: Some(v), ..
-            }) => SvClaim::Value(v.clone()),
+            Some(Fault { sv_value: Some(v), .. }) => SvClaim::Value(v.clone()),
             _ => SvClaim::Current,
         }
     }
@@ -159,11 +153,7 @@ pub struct OAuthError {
 
 impl OAuthError {
     pub fn new(status: u16, error: &'static str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            error,
-            description: description.into(),
-        }
+        Self { status, error, description: description.into() }
     }
     pub fn grant(d: impl Into<String>) -> Self {
         Self::new(400, "invalid_grant", d)
@@ -193,26 +183,18 @@ pub enum AuthzError {
     /// Bad client or redirect URI: tell the user, never redirect.
     NoRedirect(String),
     /// Redirect back with `error`.
-    Redirect {
-        redirect_uri: String,
-        state: Option<String>,
-        error: &'static str,
-        description: String,
-    },
+    Redirect { redirect_uri: String, state: Option<String>, error: &'static str, description: String },
 }
 
 pub const DEFAULT_SCOPE: &str = "openid profile";
 
 fn is_b64url_43(s: &str) -> bool {
-    s.len() == 43
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn is_verifier(s: &str) -> bool {
     (43..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 struct Inner {
@@ -237,23 +219,12 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("base_url", &self.base_url)
-            .field("issuer", &self.issuer)
-            .finish()
+        f.debug_struct("AppState").field("base_url", &self.base_url).field("issuer", &self.issuer).finish()
     }
 }
 
-const COUNTER_NAMES: [&str; 8] = [
-    "discovery",
-    "jwks",
-    "authorize",
-    "token",
-    "token_code",
-    "token_refresh",
-    "token_other",
-    "userinfo",
-];
+const COUNTER_NAMES: [&str; 8] =
+    ["discovery", "jwks", "authorize", "token", "token_code", "token_refresh", "token_other", "userinfo"];
 
 fn zero_counters() -> BTreeMap<String, u64> {
     COUNTER_NAMES.iter().map(|n| ((*n).to_owned(), 0)).collect()
@@ -274,11 +245,7 @@ impl AppState {
         let issuer = config.issuer.clone().unwrap_or_else(|| base_url.clone());
         let mut ids = IdSource::new(config.seed);
         let key = SigningKey::from_seed(&ids.bytes::<32>("signing-key"))?;
-        let accounts = SEEDED_ACCOUNTS
-            .iter()
-            .enumerate()
-            .map(|(i, n)| make_account(n, i))
-            .collect();
+        let accounts = SEEDED_ACCOUNTS.iter().enumerate().map(|(i, n)| make_account(n, i)).collect();
         let rotation = config.rotate_refresh_tokens;
         Ok(Self {
             config,
@@ -318,11 +285,7 @@ impl AppState {
 
     pub fn add_fault(&self, ep: Endpoint, fault: Fault, count: u32) {
         if count > 0 {
-            self.lock()
-                .faults
-                .entry(ep)
-                .or_default()
-                .push_back((fault, count));
+            self.lock().faults.entry(ep).or_default().push_back((fault, count));
         }
     }
 
@@ -334,10 +297,7 @@ impl AppState {
         let g = self.lock();
         let mut out = serde_json::Map::new();
         for (ep, q) in &g.faults {
-            let list: Vec<Value> = q
-                .iter()
-                .map(|(f, n)| json!({"fault": f, "remaining": n}))
-                .collect();
+            let list: Vec<Value> = q.iter().map(|(f, n)| json!({"fault": f, "remaining": n})).collect();
             out.insert(ep.counter().to_owned(), Value::Array(list));
         }
         Value::Object(out)
@@ -442,11 +402,7 @@ impl AppState {
     }
 
     pub fn current_kid(&self) -> String {
-        self.lock()
-            .keys
-            .last()
-            .map(|k| k.kid.clone())
-            .unwrap_or_default()
+        self.lock().keys.last().map(|k| k.kid.clone()).unwrap_or_default()
     }
 
     /// New current key; `retire_old` drops every older key from the JWKS.
@@ -466,24 +422,16 @@ impl AppState {
 
     // ----- authorization endpoint ---------------------------------------------------
 
-    pub fn validate_authorize(
-        &self,
-        p: &HashMap<String, String>,
-    ) -> Result<AuthzRequest, AuthzError> {
+    pub fn validate_authorize(&self, p: &HashMap<String, String>) -> Result<AuthzRequest, AuthzError> {
         let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
-        let client_id = get("client_id")
-            .ok_or_else(|| AuthzError::NoRedirect("client_id is missing".into()))?;
+        let client_id = get("client_id").ok_or_else(|| AuthzError::NoRedirect("client_id is missing".into()))?;
         if !self.config.clients.allows(client_id) {
-            return Err(AuthzError::NoRedirect(format!(
-                "unknown client_id {client_id:?}"
-            )));
+            return Err(AuthzError::NoRedirect(format!("unknown client_id {client_id:?}")));
         }
-        let redirect_uri = get("redirect_uri")
-            .ok_or_else(|| AuthzError::NoRedirect("redirect_uri is missing".into()))?;
+        let redirect_uri =
+            get("redirect_uri").ok_or_else(|| AuthzError::NoRedirect("redirect_uri is missing".into()))?;
         if !self.config.redirects.allows(redirect_uri) {
-            return Err(AuthzError::NoRedirect(format!(
-                "redirect_uri {redirect_uri:?} is not registered"
-            )));
+            return Err(AuthzError::NoRedirect(format!("redirect_uri {redirect_uri:?} is not registered")));
         }
         let state = get("state").map(str::to_owned);
         let fail = |error: &'static str, d: &str| AuthzError::Redirect {
@@ -496,10 +444,7 @@ impl AppState {
             None => return Err(fail("invalid_request", "response_type is missing")),
             Some("code") => {}
             Some(_) => {
-                return Err(fail(
-                    "unsupported_response_type",
-                    "only response_type=code is supported",
-                ));
+                return Err(fail("unsupported_response_type", "only response_type=code is supported"));
             }
         }
         let Some(state_v) = state.clone() else {
@@ -508,16 +453,10 @@ impl AppState {
         match get("code_challenge_method") {
             Some("S256") => {}
             None => {
-                return Err(fail(
-                    "invalid_request",
-                    "code_challenge_method=S256 is required (PKCE)",
-                ));
+                return Err(fail("invalid_request", "code_challenge_method=S256 is required (PKCE)"));
             }
             Some(_) => {
-                return Err(fail(
-                    "invalid_request",
-                    "not supported value of code_challenge_method (only S256)",
-                ));
+                return Err(fail("invalid_request", "not supported value of code_challenge_method (only S256)"));
             }
         }
         let challenge = match get("code_challenge") {
@@ -542,10 +481,8 @@ impl AppState {
     /// Issues a single-use authorization code for `account_key`.
     pub fn issue_code(&self, req: &AuthzRequest, account_key: &str) -> Result<String, String> {
         let mut g = self.lock();
-        let account_id = find(&g.accounts, account_key)
-            .ok_or_else(|| format!("unknown account {account_key:?}"))?
-            .id
-            .clone();
+        let account_id =
+            find(&g.accounts, account_key).ok_or_else(|| format!("unknown account {account_key:?}"))?.id.clone();
         let code = g.ids.token("code");
         let rec = CodeRecord {
             client_id: req.client_id.clone(),
@@ -585,9 +522,7 @@ impl AppState {
                     f.revoked = true;
                 }
             }
-            return Err(OAuthError::grant(
-                "authorization code already used; tokens issued from it are revoked",
-            ));
+            return Err(OAuthError::grant("authorization code already used; tokens issued from it are revoked"));
         }
         if rec.client_id != client_id {
             return Err(OAuthError::grant("code was issued to another client"));
@@ -618,23 +553,8 @@ impl AppState {
             },
         );
         let rt = g.ids.token("refresh");
-        g.refresh.insert(
-            rt.clone(),
-            RefreshRecord {
-                sid: sid.clone(),
-                state: RtState::Active,
-            },
-        );
-        self.token_response(
-            &mut g,
-            &rec.account_id,
-            client_id,
-            &rec.scope,
-            &sid,
-            &rt,
-            rec.nonce.as_deref(),
-            sv,
-        )
+        g.refresh.insert(rt.clone(), RefreshRecord { sid: sid.clone(), state: RtState::Active });
+        self.token_response(&mut g, &rec.account_id, client_id, &rec.scope, &sid, &rt, rec.nonce.as_deref(), sv)
     }
 
     pub fn refresh(
@@ -655,17 +575,13 @@ impl AppState {
             return Err(OAuthError::grant("refresh token revoked"));
         }
         if fam.client_id != client_id {
-            return Err(OAuthError::grant(
-                "refresh token was issued to another client",
-            ));
+            return Err(OAuthError::grant("refresh token was issued to another client"));
         }
         if rec.state == RtState::Rotated {
             if let Some(f) = g.families.get_mut(&rec.sid) {
                 f.revoked = true;
             }
-            return Err(OAuthError::grant(
-                "refresh token reuse detected; the token family is revoked",
-            ));
+            return Err(OAuthError::grant("refresh token reuse detected; the token family is revoked"));
         }
         let scope = match scope.map(str::trim).filter(|s| !s.is_empty()) {
             None => fam.scope.clone(),
@@ -674,11 +590,7 @@ impl AppState {
                 if s.split_whitespace().all(|x| granted.contains(&x)) {
                     s.split_whitespace().collect::<Vec<_>>().join(" ")
                 } else {
-                    return Err(OAuthError::new(
-                        400,
-                        "invalid_scope",
-                        "scope exceeds the original grant",
-                    ));
+                    return Err(OAuthError::new(400, "invalid_scope", "scope exceeds the original grant"));
                 }
             }
         };
@@ -687,36 +599,16 @@ impl AppState {
                 r.state = RtState::Rotated;
             }
             let new = g.ids.token("refresh");
-            g.refresh.insert(
-                new.clone(),
-                RefreshRecord {
-                    sid: rec.sid.clone(),
-                    state: RtState::Active,
-                },
-            );
+            g.refresh.insert(new.clone(), RefreshRecord { sid: rec.sid.clone(), state: RtState::Active });
             new
         } else {
             token.to_owned()
         };
-        self.token_response(
-            &mut g,
-            &fam.account_id,
-            client_id,
-            &scope,
-            &rec.sid,
-            &rt,
-            None,
-            sv,
-        )
+        self.token_response(&mut g, &fam.account_id, client_id, &scope, &rec.sid, &rt, None, sv)
     }
 
     /// Logs `account` in for `client_id` without a code (control API): a fresh family.
-    pub fn mint_tokens(
-        &self,
-        account_key: &str,
-        client_id: &str,
-        scope: &str,
-    ) -> Result<Value, OAuthError> {
+    pub fn mint_tokens(&self, account_key: &str, client_id: &str, scope: &str) -> Result<Value, OAuthError> {
         let mut g = self.lock();
         let account_id = find(&g.accounts, account_key)
             .ok_or_else(|| OAuthError::request(format!("unknown account {account_key:?}")))?
@@ -733,23 +625,8 @@ impl AppState {
             },
         );
         let rt = g.ids.token("refresh");
-        g.refresh.insert(
-            rt.clone(),
-            RefreshRecord {
-                sid: sid.clone(),
-                state: RtState::Active,
-            },
-        );
-        self.token_response(
-            &mut g,
-            &account_id,
-            client_id,
-            scope,
-            &sid,
-            &rt,
-            None,
-            &SvClaim::Current,
-        )
+        g.refresh.insert(rt.clone(), RefreshRecord { sid: sid.clone(), state: RtState::Active });
+        self.token_response(&mut g, &account_id, client_id, scope, &sid, &rt, None, &SvClaim::Current)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -796,10 +673,7 @@ impl AppState {
                 }
             }
         }
-        let key = g
-            .keys
-            .last()
-            .ok_or_else(|| OAuthError::new(500, "server_error", "no signing key"))?;
+        let key = g.keys.last().ok_or_else(|| OAuthError::new(500, "server_error", "no signing key"))?;
         let access_token = key.sign_jwt("at+jwt", &claims);
         let mut resp = json!({
             "access_token": access_token,
@@ -834,8 +708,7 @@ impl AppState {
     /// Verifies an access token (signature, typ, iss, exp, live family) and returns userinfo.
     pub fn userinfo(&self, bearer: &str) -> Result<Value, &'static str> {
         let g = self.lock();
-        let (header, claims) =
-            crate::crypto::verify_jwt(bearer, &g.keys).ok_or("signature or format invalid")?;
+        let (header, claims) = crate::crypto::verify_jwt(bearer, &g.keys).ok_or("signature or format invalid")?;
         if header.get("typ").and_then(Value::as_str) != Some("at+jwt") {
             return Err("not an access token");
         }
@@ -852,11 +725,7 @@ impl AppState {
             return Err("session revoked");
         }
         let sub = claims.get("sub").and_then(Value::as_str).ok_or("no sub")?;
-        let a = g
-            .accounts
-            .iter()
-            .find(|a| a.id == sub)
-            .ok_or("unknown subject")?;
+        let a = g.accounts.iter().find(|a| a.id == sub).ok_or("unknown subject")?;
         Ok(json!({
             "sub": a.id,
             "sv": a.sv,
@@ -878,7 +747,5 @@ impl AppState {
 }
 
 fn find<'a>(accounts: &'a [Account], key: &str) -> Option<&'a Account> {
-    accounts.iter().find(|a| {
-        a.id.eq_ignore_ascii_case(key) || a.name.eq_ignore_ascii_case(key) || a.ppnum == key
-    })
+    accounts.iter().find(|a| a.id.eq_ignore_ascii_case(key) || a.name.eq_ignore_ascii_case(key) || a.ppnum == key)
 }

@@ -19,11 +19,7 @@ async fn binary_prints_ready_line_and_serves() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line()).await.unwrap().unwrap().unwrap();
     let json = line.strip_prefix(pas_devserver::READY_PREFIX).unwrap();
     let info: Value = serde_json::from_str(json).unwrap();
     let base = info["base_url"].as_str().unwrap();
@@ -33,34 +29,17 @@ async fn binary_prints_ready_line_and_serves() {
     assert_eq!(info["pid"].as_u64(), child.id().map(u64::from));
 
     let http = reqwest::Client::new();
-    let d: Value = http
-        .get(format!("{base}/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value =
+        http.get(format!("{base}/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
     assert_eq!(d["issuer"], base);
-    let r: Value = http
-        .get(format!("{base}/__control/rotation"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = http.get(format!("{base}/__control/rotation")).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["enabled"], true);
     child.kill().await.unwrap();
 }
 
 #[tokio::test]
 async fn binary_rejects_bad_flags() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pas-devserver"))
-        .arg("--no-such-flag")
-        .output()
-        .await
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pas-devserver")).arg("--no-such-flag").output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "nothing on stdout when not ready");
 }

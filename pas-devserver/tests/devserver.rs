@@ -61,35 +61,19 @@ impl H {
     }
 
     async fn control(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(self.url(&format!("/__control{path}")))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = self.http.post(self.url(&format!("/__control{path}"))).json(&body).send().await.unwrap();
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     async fn fault(&self, endpoint: &str, count: u32, fault: Value) {
-        let (s, _) = self
-            .control(
-                "/faults",
-                json!({"endpoint": endpoint, "count": count, "fault": fault}),
-            )
-            .await;
+        let (s, _) = self.control("/faults", json!({"endpoint": endpoint, "count": count, "fault": fault})).await;
         assert_eq!(s, StatusCode::OK);
     }
 
     /// POST /oauth/authorize like a script would; returns the Location URL.
     async fn authorize(&self, extra: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(self.url("/oauth/authorize"))
-            .form(extra)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(self.url("/oauth/authorize")).form(extra).send().await.unwrap()
     }
 
     /// Full no-browser login: returns the code.
@@ -118,13 +102,7 @@ impl H {
     }
 
     async fn token(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(self.url("/oauth/token"))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
+        let r = self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap();
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
     }
@@ -141,12 +119,7 @@ impl H {
     }
 
     async fn refresh(&self, rt: &str) -> (StatusCode, Value) {
-        self.token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", rt),
-            ("client_id", "pas-demo"),
-        ])
-        .await
+        self.token(&[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", "pas-demo")]).await
     }
 
     /// Logs alice in and returns the token response.
@@ -160,15 +133,7 @@ impl H {
 
     async fn account_id(&self, name: &str) -> String {
         let (_, v) = self.get_json("/__control/accounts").await;
-        v["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        v["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
     }
 
     async fn counters(&self) -> Value {
@@ -181,20 +146,13 @@ async fn verify_with_jwks(h: &H, jwt: &str) -> bool {
     let (_, jwks) = h.get_json("/.well-known/jwks.json").await;
     let (header, _) = decode(jwt);
     let kid = header["kid"].as_str().unwrap();
-    let Some(jwk) = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == kid)
-    else {
+    let Some(jwk) = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid) else {
         return false;
     };
     let x = URL_SAFE_NO_PAD.decode(jwk["x"].as_str().unwrap()).unwrap();
     let (input, sig) = jwt.rsplit_once('.').unwrap();
     let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
-    UnparsedPublicKey::new(&ED25519, &x)
-        .verify(input.as_bytes(), &sig)
-        .is_ok()
+    UnparsedPublicKey::new(&ED25519, &x).verify(input.as_bytes(), &sig).is_ok()
 }
 
 #[tokio::test]
@@ -211,12 +169,7 @@ async fn discovery_and_jwks_shape() {
     assert_eq!(d["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(d["response_types_supported"], json!(["code"]));
 
-    let r = h
-        .http
-        .get(h.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/.well-known/jwks.json")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let cc = r.headers()["cache-control"].to_str().unwrap().to_owned();
     assert!(cc.contains("public") && cc.contains("max-age=300"), "{cc}");
@@ -229,13 +182,7 @@ async fn discovery_and_jwks_shape() {
     assert_eq!(k["use"], "sig");
     assert_eq!(k["alg"], "EdDSA");
     assert!(k["kid"].as_str().is_some_and(|s| !s.is_empty()));
-    assert_eq!(
-        URL_SAFE_NO_PAD
-            .decode(k["x"].as_str().unwrap())
-            .unwrap()
-            .len(),
-        32
-    );
+    assert_eq!(URL_SAFE_NO_PAD.decode(k["x"].as_str().unwrap()).unwrap().len(), 32);
     assert!(k.get("d").is_none(), "no private key material");
 }
 
@@ -275,15 +222,8 @@ async fn full_pkce_code_flow_without_browser() {
 
     let at = t["access_token"].as_str().unwrap();
     let (hdr, c) = decode(at);
-    assert_eq!(
-        hdr,
-        json!({"typ": "at+jwt", "alg": "EdDSA", "kid": hdr["kid"].clone()})
-    );
-    assert_eq!(
-        hdr.as_object().unwrap().len(),
-        3,
-        "header allowlist typ/alg/kid"
-    );
+    assert_eq!(hdr, json!({"typ": "at+jwt", "alg": "EdDSA", "kid": hdr["kid"].clone()}));
+    assert_eq!(hdr.as_object().unwrap().len(), 3, "header allowlist typ/alg/kid");
     assert_eq!(c["iss"], h.srv.issuer());
     assert_eq!(c["aud"], "pas-demo");
     assert_eq!(c["client_id"], "pas-demo");
@@ -308,13 +248,7 @@ async fn full_pkce_code_flow_without_browser() {
     assert!(verify_with_jwks(&h, id).await);
 
     // Userinfo with the bearer token.
-    let r = h
-        .http
-        .get(h.url("/oauth/userinfo"))
-        .bearer_auth(at)
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/oauth/userinfo")).bearer_auth(at).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let u: Value = r.json().await.unwrap();
     assert_eq!(u["sub"], alice.as_str());
@@ -323,20 +257,9 @@ async fn full_pkce_code_flow_without_browser() {
     // Without / with a bad token.
     let r = h.http.get(h.url("/oauth/userinfo")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = h
-        .http
-        .get(h.url("/oauth/userinfo"))
-        .bearer_auth(format!("{at}x"))
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/oauth/userinfo")).bearer_auth(format!("{at}x")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        r.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("invalid_token")
-    );
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
 }
 
 #[tokio::test]
@@ -361,19 +284,11 @@ async fn login_hint_skips_the_page() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let loc = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
-    let code = loc
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .to_string();
+    let code = loc.query_pairs().find(|(k, _)| k == "code").unwrap().1.to_string();
     let (s, t) = h.exchange(&code, &v).await;
     assert_eq!(s, StatusCode::OK);
     let bob = h.account_id("bob").await;
-    assert_eq!(
-        decode(t["access_token"].as_str().unwrap()).1["sub"],
-        bob.as_str()
-    );
+    assert_eq!(decode(t["access_token"].as_str().unwrap()).1["sub"], bob.as_str());
 }
 
 #[tokio::test]
@@ -399,12 +314,7 @@ async fn authorize_errors_follow_rfc6749() {
         p
     };
     async fn send(h: &H, p: Vec<(&str, String)>) -> reqwest::Response {
-        h.http
-            .post(h.url("/oauth/authorize"))
-            .form(&p)
-            .send()
-            .await
-            .unwrap()
+        h.http.post(h.url("/oauth/authorize")).form(&p).send().await.unwrap()
     }
     fn err_of(r: &reqwest::Response) -> (String, Option<String>) {
         let loc = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
@@ -439,44 +349,16 @@ async fn authorize_errors_follow_rfc6749() {
 #[tokio::test]
 async fn token_endpoint_errors() {
     let h = start().await;
-    let (s, b) = h
-        .token(&[("grant_type", "password"), ("client_id", "pas-demo")])
-        .await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
-    );
+    let (s, b) = h.token(&[("grant_type", "password"), ("client_id", "pas-demo")]).await;
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));
     let (s, b) = h.token(&[("client_id", "pas-demo")]).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_request"))
-    );
-    let (s, b) = h
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", "pas-demo"),
-        ])
-        .await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_request"))
-    );
-    let (s, b) = h
-        .token(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", "x"),
-            ("client_id", "other"),
-        ])
-        .await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    let (s, b) = h.token(&[("grant_type", "authorization_code"), ("client_id", "pas-demo")]).await;
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    let (s, b) = h.token(&[("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", "other")]).await;
+    assert_eq!((s, b["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
     let (s, b) = h.refresh("no-such-token").await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     // Repeated parameter.
     let r = h
         .http
@@ -509,27 +391,17 @@ async fn wrong_verifier_and_redirect_mismatch_are_invalid_grant() {
             ("code_verifier", &v),
         ])
         .await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 }
 
 #[tokio::test]
 async fn expired_code_is_invalid_grant() {
-    let h = start_with(Config {
-        code_ttl: Duration::from_secs(0),
-        ..Config::default()
-    })
-    .await;
+    let h = start_with(Config { code_ttl: Duration::from_secs(0), ..Config::default() }).await;
     let v = verifier();
     let code = h.login("alice", &v).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let (s, b) = h.exchange(&code, &v).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 }
 
 #[tokio::test]
@@ -542,23 +414,11 @@ async fn code_replay_is_invalid_grant_and_revokes_tokens_from_it() {
     let rt = t["refresh_token"].as_str().unwrap();
     assert_eq!(h.refresh(rt).await.0, StatusCode::OK);
     let (s, b) = h.exchange(&code, &v).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     let (s, b) = h.refresh(rt).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     // The access token's session is gone too.
-    let r = h
-        .http
-        .get(h.url("/oauth/userinfo"))
-        .bearer_auth(t["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/oauth/userinfo")).bearer_auth(t["access_token"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -594,19 +454,12 @@ async fn refresh_without_rotation_keeps_the_token() {
             ("scope", "openid admin"),
         ])
         .await;
-    assert_eq!(
-        (s, n["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_scope"))
-    );
+    assert_eq!((s, n["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")));
 }
 
 #[tokio::test]
 async fn rotation_reuse_revokes_the_family() {
-    let h = start_with(Config {
-        rotate_refresh_tokens: true,
-        ..Config::default()
-    })
-    .await;
+    let h = start_with(Config { rotate_refresh_tokens: true, ..Config::default() }).await;
     let t = h.tokens("alice").await;
     let rt1 = t["refresh_token"].as_str().unwrap().to_owned();
     let (s, n) = h.refresh(&rt1).await;
@@ -618,21 +471,12 @@ async fn rotation_reuse_revokes_the_family() {
     let rt3 = n["refresh_token"].as_str().unwrap().to_owned();
     // Reuse of rt1 → invalid_grant, and the live rt3 dies with the family.
     let (s, b) = h.refresh(&rt1).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     let (s, b) = h.refresh(&rt3).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     // Another family of the same account is unaffected.
     let other = h.tokens("alice").await;
-    assert_eq!(
-        h.refresh(other["refresh_token"].as_str().unwrap()).await.0,
-        StatusCode::OK
-    );
+    assert_eq!(h.refresh(other["refresh_token"].as_str().unwrap()).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -658,9 +502,7 @@ async fn bump_sv_shows_in_the_next_refreshed_token() {
     let rt = t["refresh_token"].as_str().unwrap();
     assert_eq!(decode(t["access_token"].as_str().unwrap()).1["sv"], 1);
     let alice = h.account_id("alice").await;
-    let (s, b) = h
-        .control(&format!("/accounts/{alice}/bump-sv"), json!({}))
-        .await;
+    let (s, b) = h.control(&format!("/accounts/{alice}/bump-sv"), json!({})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["sv"], 2);
     // By name works too.
@@ -687,31 +529,18 @@ async fn revoke_account_and_single_token() {
     let a2 = h.tokens("alice").await;
     let b1 = h.tokens("bob").await;
     let (s, v) = h.control("/accounts/alice/revoke", json!({})).await;
-    assert_eq!(
-        (s, v["revoked_families"].as_u64()),
-        (StatusCode::OK, Some(2))
-    );
+    assert_eq!((s, v["revoked_families"].as_u64()), (StatusCode::OK, Some(2)));
     for t in [&a1, &a2] {
         let (s, b) = h.refresh(t["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(
-            (s, b["error"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-        );
+        assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     }
     let brt = b1["refresh_token"].as_str().unwrap();
     assert_eq!(h.refresh(brt).await.0, StatusCode::OK);
-    let (s, _) = h
-        .control("/refresh-tokens/revoke", json!({"refresh_token": brt}))
-        .await;
+    let (s, _) = h.control("/refresh-tokens/revoke", json!({"refresh_token": brt})).await;
     assert_eq!(s, StatusCode::OK);
     let (s, b) = h.refresh(brt).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
-    let (s, _) = h
-        .control("/refresh-tokens/revoke", json!({"refresh_token": "nope"}))
-        .await;
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let (s, _) = h.control("/refresh-tokens/revoke", json!({"refresh_token": "nope"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -720,52 +549,28 @@ async fn fault_status_with_retry_after_and_count() {
     let h = start().await;
     let t = h.tokens("alice").await;
     let rt = t["refresh_token"].as_str().unwrap();
-    h.fault("token", 2, json!({"status": 503, "retry_after": 7}))
-        .await;
+    h.fault("token", 2, json!({"status": 503, "retry_after": 7})).await;
     for _ in 0..2 {
         let r = h
             .http
             .post(h.url("/oauth/token"))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", rt),
-                ("client_id", "pas-demo"),
-            ])
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", "pas-demo")])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()["retry-after"], "7");
     }
-    assert_eq!(
-        h.refresh(rt).await.0,
-        StatusCode::OK,
-        "third call is normal"
-    );
+    assert_eq!(h.refresh(rt).await.0, StatusCode::OK, "third call is normal");
     // Custom body and an OAuth error code.
-    h.fault(
-        "token",
-        1,
-        json!({"status": 502, "body": "<html>Bad Gateway</html>", "content_type": "text/html"}),
-    )
-    .await;
-    let r = h
-        .http
-        .post(h.url("/oauth/token"))
-        .form(&[("grant_type", "refresh_token")])
-        .send()
-        .await
-        .unwrap();
+    h.fault("token", 1, json!({"status": 502, "body": "<html>Bad Gateway</html>", "content_type": "text/html"})).await;
+    let r = h.http.post(h.url("/oauth/token")).form(&[("grant_type", "refresh_token")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(r.headers()["content-type"], "text/html");
     assert_eq!(r.text().await.unwrap(), "<html>Bad Gateway</html>");
-    h.fault("token", 1, json!({"status": 400, "error": "invalid_grant"}))
-        .await;
+    h.fault("token", 1, json!({"status": 400, "error": "invalid_grant"})).await;
     let (s, b) = h.refresh(rt).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
     // Faults queue in order.
     h.fault("token", 1, json!({"status": 500})).await;
     h.fault("token", 1, json!({"status": 429})).await;
@@ -779,13 +584,7 @@ async fn fault_delay_exceeds_a_client_timeout() {
     let h = start().await;
     h.fault("jwks", 1, json!({"delay_ms": 1500})).await;
     let started = Instant::now();
-    let err = h
-        .http
-        .get(h.url("/.well-known/jwks.json"))
-        .timeout(Duration::from_millis(300))
-        .send()
-        .await
-        .unwrap_err();
+    let err = h.http.get(h.url("/.well-known/jwks.json")).timeout(Duration::from_millis(300)).send().await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
     assert!(started.elapsed() < Duration::from_millis(1400));
     // Delayed but then normal.
@@ -800,23 +599,12 @@ async fn fault_delay_exceeds_a_client_timeout() {
 async fn fault_malformed_json() {
     let h = start().await;
     h.fault("token", 1, json!({"malformed_json": true})).await;
-    let r = h
-        .http
-        .post(h.url("/oauth/token"))
-        .form(&[("grant_type", "refresh_token")])
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.post(h.url("/oauth/token")).form(&[("grant_type", "refresh_token")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
     h.fault("jwks", 1, json!({"malformed_json": true})).await;
-    let r = h
-        .http
-        .get(h.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/.well-known/jwks.json")).send().await.unwrap();
     assert!(r.json::<Value>().await.is_err());
 }
 
@@ -826,19 +614,9 @@ async fn fault_drop_connection_closes_without_answer() {
     for ep in ["token", "jwks", "userinfo", "discovery"] {
         h.fault(ep, 1, json!({"drop_connection": true})).await;
     }
-    let err = h
-        .http
-        .post(h.url("/oauth/token"))
-        .form(&[("grant_type", "refresh_token")])
-        .send()
-        .await
-        .unwrap_err();
+    let err = h.http.post(h.url("/oauth/token")).form(&[("grant_type", "refresh_token")]).send().await.unwrap_err();
     assert!(!err.is_timeout() && err.status().is_none(), "{err:?}");
-    for path in [
-        "/.well-known/jwks.json",
-        "/oauth/userinfo",
-        "/.well-known/openid-configuration",
-    ] {
+    for path in ["/.well-known/jwks.json", "/oauth/userinfo", "/.well-known/openid-configuration"] {
         let err = h.http.get(h.url(path)).send().await.unwrap_err();
         assert!(err.status().is_none(), "{path}: {err:?}");
     }
@@ -846,14 +624,9 @@ async fn fault_drop_connection_closes_without_answer() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     h.fault("jwks", 1, json!({"drop_connection": true})).await;
     let mut sock = tokio::net::TcpStream::connect(h.srv.addr()).await.unwrap();
-    sock.write_all(b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
+    sock.write_all(b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
     let mut buf = Vec::new();
-    let n = tokio::time::timeout(Duration::from_secs(5), sock.read_to_end(&mut buf))
-        .await
-        .unwrap()
-        .unwrap_or(0);
+    let n = tokio::time::timeout(Duration::from_secs(5), sock.read_to_end(&mut buf)).await.unwrap().unwrap_or(0);
     assert_eq!(n, 0, "got {:?}", String::from_utf8_lossy(&buf));
     // The server keeps working.
     assert_eq!(h.get_json("/.well-known/jwks.json").await.0, StatusCode::OK);
@@ -864,20 +637,13 @@ async fn fault_sv_shapes() {
     let h = start().await;
     let t = h.tokens("alice").await;
     let rt = t["refresh_token"].as_str().unwrap();
-    h.fault("token", 1, json!({"access_token_without_sv": true}))
-        .await;
+    h.fault("token", 1, json!({"access_token_without_sv": true})).await;
     let (s, n) = h.refresh(rt).await;
     assert_eq!(s, StatusCode::OK);
     let (_, c) = decode(n["access_token"].as_str().unwrap());
     assert!(c.get("sv").is_none(), "{c}");
     assert!(verify_with_jwks(&h, n["access_token"].as_str().unwrap()).await);
-    for v in [
-        json!("7"),
-        json!(-1),
-        json!(1.5),
-        json!(null),
-        json!({"x": 1}),
-    ] {
+    for v in [json!("7"), json!(-1), json!(1.5), json!(null), json!({"x": 1})] {
         h.fault("token", 1, json!({"sv_value": v})).await;
         let (s, n) = h.refresh(rt).await;
         assert_eq!(s, StatusCode::OK);
@@ -888,19 +654,9 @@ async fn fault_sv_shapes() {
     let (_, n) = h.refresh(rt).await;
     assert_eq!(decode(n["access_token"].as_str().unwrap()).1["sv"], 1);
     // sv faults only make sense on the token endpoint.
-    let (s, _) = h
-        .control(
-            "/faults",
-            json!({"endpoint": "jwks", "fault": {"sv_value": 2}}),
-        )
-        .await;
+    let (s, _) = h.control("/faults", json!({"endpoint": "jwks", "fault": {"sv_value": 2}})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = h
-        .control(
-            "/faults",
-            json!({"endpoint": "token", "fault": {"bogus": 1}}),
-        )
-        .await;
+    let (s, _) = h.control("/faults", json!({"endpoint": "token", "fault": {"bogus": 1}})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
@@ -917,11 +673,7 @@ async fn fault_on_userinfo_and_listing_and_reset() {
     let (s, _) = h.control("/reset", json!({})).await;
     assert_eq!(s, StatusCode::OK);
     let r = h.http.get(h.url("/oauth/userinfo")).send().await.unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::UNAUTHORIZED,
-        "fault cleared; no token"
-    );
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "fault cleared; no token");
     assert_eq!(h.counters().await["userinfo"], 1);
 }
 
@@ -929,15 +681,7 @@ async fn fault_on_userinfo_and_listing_and_reset() {
 async fn counters_count_calls_per_endpoint() {
     let h = start().await;
     let c = h.counters().await;
-    for k in [
-        "token",
-        "token_code",
-        "token_refresh",
-        "jwks",
-        "userinfo",
-        "discovery",
-        "authorize",
-    ] {
+    for k in ["token", "token_code", "token_refresh", "jwks", "userinfo", "discovery", "authorize"] {
         assert_eq!(c[k], 0, "{k}");
     }
     let t = h.tokens("alice").await;
@@ -971,17 +715,8 @@ async fn key_rotation_keeps_then_retires_old_keys() {
     let kid2 = r["kid"].as_str().unwrap().to_owned();
     assert_ne!(kid1, kid2);
     let (_, jwks) = h.get_json("/.well-known/jwks.json").await;
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kids,
-        vec![kid2.as_str(), kid1.as_str()],
-        "new key first, old kept"
-    );
+    let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(kids, vec![kid2.as_str(), kid1.as_str()], "new key first, old kept");
     let t2 = h.tokens("alice").await;
     let at2 = t2["access_token"].as_str().unwrap().to_owned();
     assert_eq!(decode(&at2).0["kid"], kid2.as_str());
@@ -990,38 +725,20 @@ async fn key_rotation_keeps_then_retires_old_keys() {
     let (_, r) = h.control("/keys/rotate", json!({"retire_old": true})).await;
     let kid3 = r["kid"].as_str().unwrap().to_owned();
     let (_, jwks) = h.get_json("/.well-known/jwks.json").await;
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert_eq!(kids, vec![kid3.as_str()]);
     assert!(!verify_with_jwks(&h, &at1).await);
     // userinfo refuses tokens signed by a retired key.
-    let r = h
-        .http
-        .get(h.url("/oauth/userinfo"))
-        .bearer_auth(&at2)
-        .send()
-        .await
-        .unwrap();
+    let r = h.http.get(h.url("/oauth/userinfo")).bearer_auth(&at2).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn seed_makes_keys_and_ids_reproducible() {
-    let cfg = || Config {
-        seed: Some(42),
-        ..Config::default()
-    };
+    let cfg = || Config { seed: Some(42), ..Config::default() };
     let a = start_with(cfg()).await;
     let b = start_with(cfg()).await;
-    let c = start_with(Config {
-        seed: Some(43),
-        ..Config::default()
-    })
-    .await;
+    let c = start_with(Config { seed: Some(43), ..Config::default() }).await;
     let ja = a.get_json("/.well-known/jwks.json").await.1;
     assert_eq!(ja, b.get_json("/.well-known/jwks.json").await.1);
     assert_ne!(ja, c.get_json("/.well-known/jwks.json").await.1);
@@ -1032,11 +749,7 @@ async fn seed_makes_keys_and_ids_reproducible() {
         decode(ta["access_token"].as_str().unwrap()).1["jti"],
         decode(tb["access_token"].as_str().unwrap()).1["jti"]
     );
-    assert_eq!(
-        a.account_id("alice").await,
-        c.account_id("alice").await,
-        "account ids are fixed"
-    );
+    assert_eq!(a.account_id("alice").await, c.account_id("alice").await, "account ids are fixed");
 }
 
 #[tokio::test]
@@ -1050,29 +763,18 @@ async fn issuer_override_and_client_list() {
     .await;
     let (_, d) = h.get_json("/.well-known/openid-configuration").await;
     assert_eq!(d["issuer"], "https://accounts.example.test");
-    assert_eq!(
-        d["token_endpoint"],
-        format!("{}/oauth/token", h.srv.base_url())
-    );
+    assert_eq!(d["token_endpoint"], format!("{}/oauth/token", h.srv.base_url()));
     let t = h.tokens("carol").await;
     let (_, c) = decode(t["access_token"].as_str().unwrap());
     assert_eq!(c["iss"], "https://accounts.example.test");
     assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 5);
-    let (s, t2) = h
-        .control("/tokens", json!({"account": "bob", "client_id": "second"}))
-        .await;
+    let (s, t2) = h.control("/tokens", json!({"account": "bob", "client_id": "second"})).await;
     assert_eq!(s, StatusCode::OK);
     let (_, c2) = decode(t2["access_token"].as_str().unwrap());
-    assert_eq!(
-        (c2["aud"].as_str(), c2["client_id"].as_str()),
-        (Some("second"), Some("second"))
-    );
+    assert_eq!((c2["aud"].as_str(), c2["client_id"].as_str()), (Some("second"), Some("second")));
     // A refresh token of client "second" is not usable by pas-demo.
     let (s, b) = h.refresh(t2["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(
-        (s, b["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_eq!((s, b["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 }
 
 #[tokio::test]
@@ -1094,8 +796,5 @@ async fn control_login_mints_a_code() {
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(a["id"].as_str().unwrap().len(), 26);
     let t = h.tokens("dave").await;
-    assert_eq!(
-        decode(t["access_token"].as_str().unwrap()).1["sub"],
-        a["id"]
-    );
+    assert_eq!(decode(t["access_token"].as_str().unwrap()).1["sub"], a["id"]);
 }

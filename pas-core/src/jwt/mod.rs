@@ -167,17 +167,17 @@ impl AlgSet {
 
 /// Which set of token rules applies (D14).
 ///
-/// The builder default is [`Profile::Pas`], because this SDK exists to verify PAS tokens (D14 names
-/// RFC 9068 as the generic default; pick [`Profile::Rfc9068`] explicitly for any other issuer).
+/// The builder default is [`Profile::Rfc9068`] (decision D14: forward compatible, works with any
+/// RFC 9068 issuer); choose [`Profile::Pas`] to add PAS's header allow-list and `cat = access`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Profile {
     /// RFC 9068: required `iss`, `aud`, `exp`, `iat`, `sub`, `client_id`, `jti`; `typ` `at+jwt`;
     /// header members other than `alg`, `typ`, `kid`, `crit` are ignored.
+    #[default]
     Rfc9068,
     /// RFC 9068 plus the PAS rules: the header may hold only `typ`, `alg`, `kid`, and the claim
     /// `cat` must equal `"access"`.
-    #[default]
     Pas,
 }
 

@@ -110,7 +110,7 @@ impl VerifierBuilder {
         self
     }
 
-    /// The rule set (default [`Profile::Pas`]).
+    /// The rule set (default [`Profile::Rfc9068`], D14).
     #[must_use]
     pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
