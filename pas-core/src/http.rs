@@ -45,6 +45,46 @@ impl HttpOptions {
     }
 }
 
+/// A reqwest client that is rebuilt in a forked child process.
+///
+/// A connection pool created before `fork()` is bound to the parent's runtime, whose threads do
+/// not exist in the child; reusing it hangs or fails. Every pas object that talks HTTP holds one
+/// of these and asks it for the client per request, which costs a PID read and an `Arc` clone.
+#[derive(Debug)]
+pub struct HttpClient {
+    options: HttpOptions,
+    current: std::sync::Mutex<(u32, reqwest::Client)>,
+}
+
+impl HttpClient {
+    /// Builds the client for `options`.
+    ///
+    /// # Errors
+    /// As [`HttpOptions::build_client`].
+    pub fn new(options: HttpOptions) -> Result<Self, Error> {
+        let client = options.build_client()?;
+        Ok(Self { options, current: std::sync::Mutex::new((std::process::id(), client)) })
+    }
+
+    /// The options it was built with.
+    #[must_use]
+    pub fn options(&self) -> HttpOptions {
+        self.options
+    }
+
+    /// The client for this process (rebuilt once after a fork).
+    pub fn get(&self) -> reqwest::Client {
+        let pid = std::process::id();
+        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current.0 != pid
+            && let Ok(client) = self.options.build_client()
+        {
+            *current = (pid, client);
+        }
+        current.1.clone()
+    }
+}
+
 /// A response whose body was read in full (within the cap).
 #[derive(Debug)]
 pub(crate) struct CappedResponse {

@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod pas_port;
 pub mod pkce;
 pub mod refresh;
+pub mod rt;
 pub mod secret;
 pub mod session;
 pub mod sv_claim;

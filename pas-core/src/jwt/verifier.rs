@@ -15,7 +15,7 @@ use super::claims::{Loose, RawClaims, RawHeader};
 use super::jwks::{KeySet, LookupError, ttl_from_cache_control};
 use super::{AlgSet, Algorithm, Profile, VerifiedToken};
 use crate::error::{Error, ErrorCode};
-use crate::http::{HttpOptions, MAX_BODY_BYTES, send_capped};
+use crate::http::{HttpClient, HttpOptions, MAX_BODY_BYTES, send_capped};
 
 /// Default clock leeway (D9).
 const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
@@ -199,7 +199,7 @@ impl VerifierBuilder {
             KeySource::Json(json) => (Some(Arc::new(KeySet::parse(json.as_bytes(), None)?)), None),
             KeySource::Url(url, http) => {
                 let url = parse_jwks_url(&url)?;
-                let client = http.build_client()?;
+                let client = HttpClient::new(http)?;
                 (None, Some(Source { url, client, min_refetch_interval: self.min_refetch_interval }))
             }
         };
@@ -238,7 +238,7 @@ fn parse_jwks_url(raw: &str) -> Result<Url, Error> {
 
 struct Source {
     url: Url,
-    client: reqwest::Client,
+    client: HttpClient,
     min_refetch_interval: Duration,
 }
 
@@ -710,6 +710,7 @@ fn optional_string(value: Option<Loose<'_>>, name: &'static str) -> Result<Optio
 async fn fetch_jwks(source: &Source) -> Result<KeySet, Error> {
     let request = source
         .client
+        .get()
         .get(source.url.clone())
         .header(reqwest::header::ACCEPT, "application/jwk-set+json, application/json");
     let response = send_capped(request, MAX_BODY_BYTES).await?;

@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 
 use super::PasConfig;
 use crate::error::Result;
-use crate::http::{self, CappedResponse, MAX_BODY_BYTES};
+use crate::http::{self, CappedResponse, HttpClient, MAX_BODY_BYTES};
 use crate::pas_port::{PasFailure, PasPort, TokenResponse};
 use crate::secret::SecretString;
 
@@ -22,7 +22,7 @@ use crate::secret::SecretString;
 #[derive(Clone)]
 pub struct PasClient {
     config: Arc<PasConfig>,
-    http: reqwest::Client,
+    http: Arc<HttpClient>,
 }
 
 impl fmt::Debug for PasClient {
@@ -38,7 +38,7 @@ impl PasClient {
     /// # Errors
     /// `invalid_config` when a timeout is zero or the TLS stack cannot start.
     pub fn new(config: PasConfig) -> Result<Self> {
-        let http = config.http_options().build_client()?;
+        let http = Arc::new(HttpClient::new(config.http_options())?);
         Ok(Self { config: Arc::new(config), http })
     }
 
@@ -88,6 +88,7 @@ impl PasClient {
     async fn token_request(&self, form: String, grant: &'static str) -> Result<TokenResponse, PasFailure> {
         let request = self
             .http
+            .get()
             .post(self.config.token_endpoint().clone())
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
