@@ -44,6 +44,12 @@ pub struct Harness {
     http: reqwest::Client,
 }
 
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness").field("name", &self.name).field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
 impl Drop for Harness {
     fn drop(&mut self) {
         if let Server::Oidc(child) = &mut self.server {
