@@ -13,8 +13,29 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pas_core::session::{SessionStore, SessionValidator, StoreError, SvAware, sv_cache_key};
-use pas_core::testing::ScriptedPas;
-use pas_core::{EncryptedRefreshToken, TokenCipher};
+use pas_core::testing::{ScriptedPas, TestSigner};
+use pas_core::{Algorithm, EncryptedRefreshToken, TokenCipher, Verifier};
+
+fn verify(c: &mut Criterion) {
+    let claims = serde_json::json!({"iss":"https://pas.example","aud":"app","sub":"01HZX5K3M8Q4N7R2T6V9W0Y1Z2",
+        "client_id":"app","jti":"j-1","iat":1_700_000_000u64,"exp":1_700_000_300u64,"sv":3,"scope":"openid profile"});
+    let mut group = c.benchmark_group("verify");
+    group.throughput(Throughput::Elements(1));
+    for alg in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256] {
+        let signer = TestSigner::generate(alg, "k1").unwrap();
+        let token = signer.sign(&claims).unwrap();
+        let verifier = Verifier::builder("https://pas.example", "app")
+            .algorithms(&[alg])
+            .jwks_json(&TestSigner::jwks(&[&signer]))
+            .build()
+            .unwrap();
+        verifier.verify_cached_at(&token, 1_700_000_100).unwrap();
+        group.bench_function(alg.as_str(), |b| {
+            b.iter(|| verifier.verify_cached_at(black_box(&token), 1_700_000_100).unwrap())
+        });
+    }
+    group.finish();
+}
 
 fn cipher(c: &mut Criterion) {
     let cipher = TokenCipher::from_base64_key(&TokenCipher::generate_key()).unwrap();
@@ -68,5 +89,5 @@ fn session(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cipher, session);
+criterion_group!(benches, verify, cipher, session);
 criterion_main!(benches);

@@ -343,3 +343,138 @@ impl SvCache for RecordingCache {
         self.inner.store(key, sv, ttl).await
     }
 }
+
+/// A key that signs access tokens for tests, benchmarks and binding test suites (EdDSA, ES256
+/// or RS256), with its public JWK. Never use it outside tests.
+pub struct TestSigner {
+    kid: String,
+    key: TestKey,
+}
+
+enum TestKey {
+    Ed(aws_lc_rs::signature::Ed25519KeyPair),
+    Ec(aws_lc_rs::signature::EcdsaKeyPair),
+    Rsa(aws_lc_rs::rsa::KeyPair),
+}
+
+impl std::fmt::Debug for TestSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestSigner").field("kid", &self.kid).field("alg", &self.alg()).finish_non_exhaustive()
+    }
+}
+
+impl TestSigner {
+    /// A fresh key for `alg` (`EdDSA`, `ES256` or `RS256`) under `kid`.
+    ///
+    /// # Errors
+    /// `invalid_argument` for another algorithm; `internal` if key generation fails.
+    pub fn generate(alg: crate::jwt::Algorithm, kid: &str) -> Result<Self, crate::Error> {
+        use aws_lc_rs::rand::SystemRandom;
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
+        fn failed<E>(_: E) -> crate::Error {
+            crate::Error::new(ErrorCode::Internal, "test key generation failed")
+        }
+        let key = match alg {
+            crate::jwt::Algorithm::EdDSA => {
+                let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(failed)?;
+                TestKey::Ed(Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(failed)?)
+            }
+            crate::jwt::Algorithm::ES256 => {
+                let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                    .map_err(failed)?;
+                TestKey::Ec(EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).map_err(failed)?)
+            }
+            crate::jwt::Algorithm::RS256 => {
+                TestKey::Rsa(aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).map_err(failed)?)
+            }
+            _ => return Err(crate::Error::new(ErrorCode::InvalidArgument, "TestSigner signs EdDSA, ES256 or RS256")),
+        };
+        Ok(Self { kid: kid.to_owned(), key })
+    }
+
+    /// The JWS `alg` this key signs with.
+    #[must_use]
+    pub fn alg(&self) -> &'static str {
+        match self.key {
+            TestKey::Ed(_) => "EdDSA",
+            TestKey::Ec(_) => "ES256",
+            TestKey::Rsa(_) => "RS256",
+        }
+    }
+
+    /// The public JWK (with `kid`, `use: sig`, `alg`).
+    #[must_use]
+    pub fn jwk(&self) -> serde_json::Value {
+        use aws_lc_rs::signature::KeyPair as _;
+        let mut jwk = match &self.key {
+            TestKey::Ed(k) => {
+                serde_json::json!({"kty":"OKP","crv":"Ed25519","x":URL_SAFE_NO_PAD.encode(k.public_key())})
+            }
+            TestKey::Ec(k) => {
+                let point = k.public_key().as_ref();
+                let (x, y) = point.get(1..33).zip(point.get(33..65)).unwrap_or_default();
+                serde_json::json!({"kty":"EC","crv":"P-256","x":URL_SAFE_NO_PAD.encode(x),"y":URL_SAFE_NO_PAD.encode(y)})
+            }
+            TestKey::Rsa(k) => {
+                let public = k.public_key();
+                serde_json::json!({"kty":"RSA",
+                    "n":URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+                    "e":URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero())})
+            }
+        };
+        jwk["kid"] = serde_json::json!(self.kid);
+        jwk["use"] = serde_json::json!("sig");
+        jwk["alg"] = serde_json::json!(self.alg());
+        jwk
+    }
+
+    /// A JWKS document holding these keys.
+    #[must_use]
+    pub fn jwks(signers: &[&TestSigner]) -> String {
+        serde_json::json!({ "keys": signers.iter().map(|s| s.jwk()).collect::<Vec<_>>() }).to_string()
+    }
+
+    /// A compact JWS with header `{"typ":"at+jwt","alg":…,"kid":…}` and `claims` as payload.
+    ///
+    /// # Errors
+    /// `internal` if signing fails.
+    pub fn sign(&self, claims: &serde_json::Value) -> Result<String, crate::Error> {
+        let header = serde_json::json!({"typ":"at+jwt","alg":self.alg(),"kid":self.kid});
+        let input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let failed = |_| crate::Error::new(ErrorCode::Internal, "test signing failed");
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let signature = match &self.key {
+            TestKey::Ed(k) => k.sign(input.as_bytes()).as_ref().to_vec(),
+            TestKey::Ec(k) => k.sign(&rng, input.as_bytes()).map_err(failed)?.as_ref().to_vec(),
+            TestKey::Rsa(k) => {
+                let mut sig = vec![0; k.public_modulus_len()];
+                k.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, input.as_bytes(), &mut sig).map_err(failed)?;
+                sig
+            }
+        };
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::{Algorithm, Verifier};
+
+    #[test]
+    fn signed_tokens_verify() {
+        for alg in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256] {
+            let signer = TestSigner::generate(alg, "k1").unwrap();
+            let claims = serde_json::json!({"iss":"https://pas","aud":"app","sub":"01HZ","client_id":"app",
+                "jti":"j","iat":1_000,"exp":1_300,"sv":2});
+            let verifier = Verifier::builder("https://pas", "app")
+                .algorithms(&[alg])
+                .jwks_json(&TestSigner::jwks(&[&signer]))
+                .build()
+                .unwrap();
+            let verified = verifier.verify_cached_at(&signer.sign(&claims).unwrap(), 1_100).unwrap();
+            assert_eq!(verified.sv(), Some(2));
+        }
+    }
+}
