@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test bench
+.PHONY: demo test bootstrap lint rust-test demo-check bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -13,14 +13,20 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test
+test: bootstrap lint rust-test demo-check
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
+# Unit and integration tests of every crate; the integration suite starts pas-devserver
+# in-process and oidc-provider (npm, installed on first use) as a child process.
 rust-test:
 	$(CARGO) test --locked --workspace --all-targets
+
+# The demo's decisions are checked too (it exits non-zero on any unexpected decision).
+demo-check:
+	$(CARGO) run --locked -q -p pas-demo
 
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput

@@ -14,3 +14,9 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 # rust-toolchain.toml pins the version; this installs it (and clippy/rustfmt) if missing.
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+
+# Node.js runs oidc-provider, the independent authorization server of the integration suite.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "bootstrap: installing nodejs and npm" >&2
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
