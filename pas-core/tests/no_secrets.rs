@@ -130,3 +130,35 @@ async fn cipher_session_and_liveness_paths_carry_no_secret() {
     check("liveness revoked", &attempt_liveness_refresh(&*pas, &other, &sealed).await);
     check("bad stored", &EncryptedRefreshToken::from_stored(RT));
 }
+
+#[test]
+fn verification_errors_carry_no_token_or_claim() {
+    use pas_core::testing::TestSigner;
+    use pas_core::{Algorithm, Verifier};
+    let signer = TestSigner::generate(Algorithm::EdDSA, "k1").unwrap();
+    let verifier = Verifier::builder("https://pas", "app").jwks_json(&TestSigner::jwks(&[&signer])).build().unwrap();
+    check("verifier", &verifier);
+    let base = serde_json::json!({"iss":"https://pas","aud":"app","sub":RT,"client_id":"app","jti":AT,
+        "iat":1_000,"exp":1_300,"sv":1});
+    let mut tokens = vec![RT.to_owned(), format!("{RT}.{AT}.{CODE}"), format!("{AT}.{RT}")];
+    for (claim, value) in [
+        ("iss", serde_json::json!(RT)),
+        ("aud", serde_json::json!(AT)),
+        ("exp", serde_json::json!(RT)),
+        ("sv", serde_json::json!(AT)),
+        ("client_id", serde_json::json!(5)),
+    ] {
+        let mut claims = base.clone();
+        claims[claim] = value;
+        tokens.push(signer.sign(&claims).unwrap());
+    }
+    let good = signer.sign(&base).unwrap();
+    tokens.push(format!("{good}{RT}"));
+    for token in &tokens {
+        let err = verifier.verify_cached_at(token, 1_100).unwrap_err();
+        check_error("verify", &err);
+    }
+    let ok = verifier.verify_cached_at(&good, 1_100).unwrap();
+    // A verified token's Debug may show its subject (not a secret), but never the token itself.
+    assert!(!format!("{ok:?}").contains(&good));
+}
