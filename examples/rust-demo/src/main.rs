@@ -179,7 +179,7 @@ async fn main() -> ExitCode {
         }
     };
     println!();
-    println!("{:<30} {:<48} {}", "step", "pas decided", "as expected");
+    println!("{:<30} {:<48} as expected", "step", "pas decided");
     println!("{}", "-".repeat(92));
     let mut mismatches = 0;
     for row in &rows {
