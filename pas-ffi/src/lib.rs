@@ -37,7 +37,7 @@ pub use client::*;
 pub use codes::*;
 pub use crypto::*;
 pub use error::*;
-pub use ffi::{pas_bytes, pas_str};
+pub use ffi::{pas_bytes, pas_bytes_free, pas_str};
 pub use session::*;
 pub use testing::*;
 pub use verifier::*;
