@@ -330,8 +330,8 @@ func tokensFrom(t *C.pas_tokens) *Tokens {
 }
 
 // ExchangeCode exchanges an authorization code and its PKCE verifier for tokens (network).
-// Errors: ErrPasRejected (with HTTPStatus/OAuthError), ErrPasServerError, ErrPasTransport,
-// ErrPasTimeout, ErrPasBadResponse, or ctx.Err().
+// Errors: ErrPASRejected (with HTTPStatus/OAuthError), ErrPASServerError, ErrPASTransport,
+// ErrPASTimeout, ErrPASBadResponse, or ctx.Err().
 func (c *Client) ExchangeCode(ctx context.Context, code, verifier string) (*Tokens, error) {
 	return withContext(ctx, func() (*Tokens, error) {
 		var t *C.pas_tokens

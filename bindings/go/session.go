@@ -43,8 +43,8 @@ const (
 	CauseCiphertextMissing      Cause = C.PAS_CAUSE_CIPHERTEXT_MISSING
 	CauseCiphertextLookupFailed Cause = C.PAS_CAUSE_CIPHERTEXT_LOOKUP_FAILED
 	CauseDecryptFailed          Cause = C.PAS_CAUSE_DECRYPT_FAILED
-	CausePasRejected            Cause = C.PAS_CAUSE_PAS_REJECTED
-	CausePasUnavailable         Cause = C.PAS_CAUSE_PAS_UNAVAILABLE
+	CausePASRejected            Cause = C.PAS_CAUSE_PAS_REJECTED
+	CausePASUnavailable         Cause = C.PAS_CAUSE_PAS_UNAVAILABLE
 	CauseSvMissing              Cause = C.PAS_CAUSE_SV_MISSING
 	CauseSvInvalid              Cause = C.PAS_CAUSE_SV_INVALID
 	CauseSvRegressed            Cause = C.PAS_CAUSE_SV_REGRESSED

@@ -164,7 +164,7 @@ func TestSessionScenarios(t *testing.T) {
 	t.Run("s01 rejected", func(t *testing.T) {
 		w := newWorld(t, true, 3, true)
 		w.pas.RefreshFails(400, 0)
-		expectExpired(t, w.validate(), CausePasRejected)
+		expectExpired(t, w.validate(), CausePASRejected)
 		if w.effects() != prefix || w.cache.has {
 			t.Fatal(w.effects())
 		}
@@ -172,12 +172,12 @@ func TestSessionScenarios(t *testing.T) {
 	t.Run("s02 server error", func(t *testing.T) {
 		w := newWorld(t, true, 3, true)
 		w.pas.RefreshFails(503, 5*time.Second)
-		expectExpired(t, w.validate(), CausePasUnavailable)
+		expectExpired(t, w.validate(), CausePASUnavailable)
 	})
 	t.Run("s03 transport", func(t *testing.T) {
 		w := newWorld(t, true, 3, true)
 		w.pas.RefreshFails(0, 0)
-		expectExpired(t, w.validate(), CausePasUnavailable)
+		expectExpired(t, w.validate(), CausePASUnavailable)
 	})
 	t.Run("s04 undecryptable", func(t *testing.T) {
 		w := newWorld(t, true, 3, true)
