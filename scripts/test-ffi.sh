@@ -213,6 +213,7 @@ if [[ "${SKIP_GO:-0}" != 1 ]]; then
   export CGO_LDFLAGS="-L$LIB_DIR -lpas -Wl,-rpath,$LIB_DIR"
   export GOFLAGS=-mod=mod
   stage "go vet"
+  test -z "$(gofmt -l bindings/go examples/go)" || { gofmt -l bindings/go examples/go; echo "gofmt: files need formatting"; exit 1; }
   (cd bindings/go && go vet ./...)
   echo "go vet: 1 passed, 0 failed"
   stage "go test -race"

@@ -19,14 +19,14 @@ const (
 // memStore is a Go Store with injectable faults that logs its effects (mirror of
 // pas_core::testing::MemoryStore).
 type memStore struct {
-	mu                                             sync.Mutex
-	exists, hasSV                                  bool
-	sv                                             int64
-	ct                                             string
-	hasCT                                          bool
-	failFindCall, finds                            int
+	mu                                              sync.Mutex
+	exists, hasSV                                   bool
+	sv                                              int64
+	ct                                              string
+	hasCT                                           bool
+	failFindCall, finds                             int
 	failCiphertext, failPersist, vanishAfterPersist bool
-	log                                            []string
+	log                                             []string
 }
 
 func (s *memStore) add(e string) { s.log = append(s.log, e) }
