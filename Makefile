@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test demo-check bench
+.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -13,7 +13,7 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test demo-check
+test: bootstrap lint rust-test demo-check ffi-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -30,3 +30,8 @@ demo-check:
 
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput
+
+# Issue 4: libpas (C ABI), include/pas.h drift/compile/symbol checks, C tests under valgrind and
+# ASan, the C stress test, the Go package (vet, test -race) and the C/Go examples.
+ffi-test:
+	scripts/test-ffi.sh

@@ -1,0 +1,3 @@
+module example.invalid/pas
+
+go 1.22
