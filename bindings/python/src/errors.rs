@@ -20,7 +20,7 @@ struct Classes {
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
 
-/// `token_expired` -> `TokenExpiredError`.
+/// `token_expired` -> `TokenExpiredError`; `pas_server_error` -> `PasServerError`.
 pub(crate) fn class_name(code: ErrorCode) -> String {
     let mut out = String::new();
     for part in code.as_str().split('_') {
@@ -30,7 +30,9 @@ pub(crate) fn class_name(code: ErrorCode) -> String {
             out.push_str(chars.as_str());
         }
     }
-    out.push_str("Error");
+    if !out.ends_with("Error") {
+        out.push_str("Error");
+    }
     out
 }
 
