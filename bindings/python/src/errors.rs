@@ -43,9 +43,7 @@ fn family(class: ErrorClass) -> (&'static str, Option<ErrorClass>, &'static [&'s
         ErrorClass::InvalidInput => {
             ("InvalidInputError", None, &["ValueError"], "An argument or the configuration is unusable.")
         }
-        ErrorClass::Runtime => {
-            ("PasRuntimeError", None, &["RuntimeError"], "pas's own runtime could not do the work.")
-        }
+        ErrorClass::Runtime => ("PasRuntimeError", None, &["RuntimeError"], "pas's own runtime could not do the work."),
         ErrorClass::Rejected => ("RejectedError", None, &[], "PAS answered with a definitive refusal."),
         ErrorClass::Unavailable => {
             ("UnavailableError", None, &["ConnectionError"], "PAS or the network is degraded; retry later.")
@@ -100,7 +98,12 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
         "PasError",
         vec![builtins.getattr("Exception")?],
         &[
-            ("__doc__", "Base class of every pas error. `code` is the stable cross-language code.".into_pyobject(py)?.into_any()),
+            (
+                "__doc__",
+                "Base class of every pas error. `code` is the stable cross-language code."
+                    .into_pyobject(py)?
+                    .into_any(),
+            ),
             ("code", ErrorCode::Internal.as_str().into_pyobject(py)?.into_any()),
             ("number", ErrorCode::Internal.number().into_pyobject(py)?.into_any()),
             ("status", none.clone()),
@@ -113,10 +116,9 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     for class in FAMILIES {
         let (name, parent, builtin_bases, doc) = family(*class);
         let mut bases = vec![match parent {
-            Some(p) => families
-                .get(family(p).0)
-                .map(|t| t.clone().into_any())
-                .unwrap_or_else(|| base.clone().into_any()),
+            Some(p) => {
+                families.get(family(p).0).map(|t| t.clone().into_any()).unwrap_or_else(|| base.clone().into_any())
+            }
             None => base.clone().into_any(),
         }];
         for b in builtin_bases {
@@ -128,8 +130,10 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     let mut by_code = HashMap::new();
     for code in ErrorCode::ALL {
-        let parent =
-            families.get(family(code.class()).0).map(|t| t.clone().into_any()).unwrap_or_else(|| base.clone().into_any());
+        let parent = families
+            .get(family(code.class()).0)
+            .map(|t| t.clone().into_any())
+            .unwrap_or_else(|| base.clone().into_any());
         let name = class_name(*code);
         let doc = format!("`{}` ({}): {}.", code.as_str(), code.number(), code.summary());
         let cls = make_class(
@@ -145,7 +149,8 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add(name.as_str(), &cls)?;
         by_code.insert(code.number(), cls.unbind());
     }
-    let codes: Vec<(&str, u32, String)> = ErrorCode::ALL.iter().map(|c| (c.as_str(), c.number(), class_name(*c))).collect();
+    let codes: Vec<(&str, u32, String)> =
+        ErrorCode::ALL.iter().map(|c| (c.as_str(), c.number(), class_name(*c))).collect();
     module.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
     let _ = CLASSES.set(py, Classes { base: base.unbind(), by_code });
     Ok(())

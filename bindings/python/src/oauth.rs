@@ -367,7 +367,11 @@ impl Client {
         rt::block_on_infallible(py, async { LivenessResult::new(attempt_liveness_refresh(c, cipher, &ct).await) })
     }
     fn __repr__(&self) -> String {
-        format!("Client(client_id={:?}, token_endpoint={:?})", self.inner.config().client_id(), self.inner.config().token_endpoint().as_str())
+        format!(
+            "Client(client_id={:?}, token_endpoint={:?})",
+            self.inner.config().client_id(),
+            self.inner.config().token_endpoint().as_str()
+        )
     }
 }
 
@@ -411,7 +415,11 @@ impl AsyncClient {
         rt::awaitable(py, async move { Ok(LivenessResult::new(attempt_liveness_refresh(&c, &cipher, &ct).await)) })
     }
     fn __repr__(&self) -> String {
-        format!("AsyncClient(client_id={:?}, token_endpoint={:?})", self.inner.config().client_id(), self.inner.config().token_endpoint().as_str())
+        format!(
+            "AsyncClient(client_id={:?}, token_endpoint={:?})",
+            self.inner.config().client_id(),
+            self.inner.config().token_endpoint().as_str()
+        )
     }
 }
 

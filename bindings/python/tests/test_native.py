@@ -22,8 +22,10 @@ def test_16_threads_share_one_verifier_and_one_validator() -> None:
     verifier = pas.Verifier(ISSUER, AUDIENCE, jwks=keys.jwks)
     tokens = [keys.token(sv=i) for i in range(16)]
     w = World("sync")
+    w.pas.set_delay(0.5)  # all 16 checks arrive while the one PAS refresh is in flight
     w.refresh_ok(4)
     barrier = threading.Barrier(16)
+    second = threading.Barrier(16)
 
     def work(i: int) -> int:
         barrier.wait(timeout=30)
@@ -32,6 +34,7 @@ def test_16_threads_share_one_verifier_and_one_validator() -> None:
             sv = verifier.verify(tokens[i]).sv
             assert sv == i
             total += 1
+        second.wait(timeout=30)
         v = w.validate()
         assert isinstance(v, pas.Authenticated) and v.sv == 4
         return total
