@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test python-test bench
+.PHONY: demo test bootstrap lint rust-test python-test bench python-bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -28,3 +28,6 @@ python-test:
 
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput
+
+python-bench:
+	bench/python-bench.sh
