@@ -1,11 +1,12 @@
 # pas: the two commands of the README, and their parts.
 #   make demo  - the end-to-end session story (main job)
 #   make test  - every test suite (what .ci/run calls)
+#   make python-test - the Python wheel: build, install in a fresh venv, mypy, stubtest, pytest
 SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test
+.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test python-test python-bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -13,7 +14,7 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test demo-check ffi-test
+test: bootstrap lint rust-test demo-check ffi-test python-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -28,6 +29,9 @@ rust-test:
 demo-check:
 	$(CARGO) run --locked -q -p pas-demo
 
+python-test:
+	scripts/test-python.sh
+
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput
 
@@ -35,3 +39,6 @@ bench:
 # ASan, the C stress test, the Go package (vet, test -race) and the C/Go examples.
 ffi-test:
 	scripts/test-ffi.sh
+
+python-bench:
+	bench/python-bench.sh
