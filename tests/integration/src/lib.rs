@@ -92,14 +92,7 @@ impl Harness {
     /// As [`Harness::oidc_provider`] with extra environment (e.g. `KEYS`).
     pub async fn oidc_provider_with(env: &[(&str, &str)]) -> Harness {
         let dir = repo_root().join("tests/oidc-as");
-        if !dir.join("node_modules/oidc-provider").exists() {
-            let status = std::process::Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--silent"])
-                .current_dir(&dir)
-                .status()
-                .expect("npm is needed to run oidc-provider");
-            assert!(status.success(), "npm ci in tests/oidc-as failed");
-        }
+        install_oidc_provider(&dir);
         let mut command = tokio::process::Command::new("node");
         command.arg("server.mjs").current_dir(&dir).env("PORT", "0").stdout(Stdio::piped()).kill_on_drop(true);
         for (k, v) in env {
@@ -302,6 +295,23 @@ impl Harness {
         let response = self.http.get(format!("{}/__control/{path}", self.base_url)).send().await.unwrap();
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
     }
+}
+
+/// Runs `npm ci` once per process. Tests start servers concurrently, and `npm ci` first deletes
+/// `node_modules`: an unguarded second install would pull the package out from under a starting
+/// server.
+fn install_oidc_provider(dir: &std::path::Path) {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if dir.join("node_modules/oidc-provider/package.json").exists() {
+        return;
+    }
+    let status = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(dir)
+        .status()
+        .expect("npm is needed to run oidc-provider");
+    assert!(status.success(), "npm ci in tests/oidc-as failed");
 }
 
 fn keep_cookies(response: &reqwest::Response, jar: &mut Vec<String>) {
