@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test bench
+.PHONY: demo test bootstrap lint rust-test node-test bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -13,7 +13,7 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test
+test: bootstrap lint rust-test node-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -21,6 +21,9 @@ lint:
 
 rust-test:
 	$(CARGO) test --locked --workspace --all-targets
+
+node-test:
+	@scripts/test-node.sh
 
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput
