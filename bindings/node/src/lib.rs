@@ -27,11 +27,8 @@ use napi_derive::napi;
 /// Starts Node's tokio runtime with the core's shape: two workers named `pas-rt`, all drivers on.
 #[napi_derive::module_init]
 fn init() {
-    if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("pas-rt")
-        .enable_all()
-        .build()
+    if let Ok(runtime) =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pas-rt").enable_all().build()
     {
         napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
     }

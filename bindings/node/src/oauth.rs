@@ -93,19 +93,19 @@ pub(crate) fn http_options(connect_ms: Option<u32>, request_ms: Option<u32>) -> 
 }
 
 fn build_config(o: ClientOptions) -> pas_core::Result<PasConfig> {
-    let mut config = match (&o.base_url, &o.authorization_endpoint, &o.token_endpoint, &o.userinfo_endpoint, &o.jwks_uri)
-    {
-        (Some(base), _, _, _, _) => PasConfig::new(o.client_id.clone(), &o.redirect_uri, base)?,
-        (None, Some(a), Some(t), Some(u), Some(j)) => {
-            PasConfig::from_endpoints(o.client_id.clone(), &o.redirect_uri, a, t, u, j)?
-        }
-        _ => {
-            return Err(pas_err(
-                ErrorCode::InvalidConfig,
-                "give baseUrl, or all of authorizationEndpoint, tokenEndpoint, userinfoEndpoint and jwksUri",
-            ));
-        }
-    };
+    let mut config =
+        match (&o.base_url, &o.authorization_endpoint, &o.token_endpoint, &o.userinfo_endpoint, &o.jwks_uri) {
+            (Some(base), _, _, _, _) => PasConfig::new(o.client_id.clone(), &o.redirect_uri, base)?,
+            (None, Some(a), Some(t), Some(u), Some(j)) => {
+                PasConfig::from_endpoints(o.client_id.clone(), &o.redirect_uri, a, t, u, j)?
+            }
+            _ => {
+                return Err(pas_err(
+                    ErrorCode::InvalidConfig,
+                    "give baseUrl, or all of authorizationEndpoint, tokenEndpoint, userinfoEndpoint and jwksUri",
+                ));
+            }
+        };
     if o.base_url.is_some() {
         if let Some(a) = &o.authorization_endpoint {
             config = config.with_authorization_endpoint(a)?;
@@ -325,7 +325,9 @@ impl Client {
         state: String,
     ) -> Result<AuthorizationRequest> {
         guard(env, || {
-            Ok(AuthorizationRequest { inner: self.core()?.config().authorization_request_with(&code_verifier, &state)? })
+            Ok(AuthorizationRequest {
+                inner: self.core()?.config().authorization_request_with(&code_verifier, &state)?,
+            })
         })
     }
 

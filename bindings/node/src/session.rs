@@ -181,7 +181,11 @@ pub struct RefreshOutcome {
 #[napi]
 impl RefreshOutcome {
     /// `decrypt_failed`, `rejected`, `unavailable`, `encrypt_failed` or `refreshed`.
-    #[napi(getter, catch_unwind, ts_return_type = "'decrypt_failed' | 'rejected' | 'unavailable' | 'encrypt_failed' | 'refreshed'")]
+    #[napi(
+        getter,
+        catch_unwind,
+        ts_return_type = "'decrypt_failed' | 'rejected' | 'unavailable' | 'encrypt_failed' | 'refreshed'"
+    )]
     pub fn kind(&self) -> String {
         match &self.inner {
             RefreshFeed::DecryptFailed => "decrypt_failed",
@@ -299,20 +303,20 @@ impl SessionValidator {
     pub fn new(env: &Env, pas: Unknown<'_>, options: Option<Object<'_>>) -> Result<Self> {
         // SAFETY: `env` and `pas` are the live handles of this call; `from_napi_value` checks
         // the object's type tag (napi8) before unwrapping, so a wrong object is an `Err`.
-        let port: Option<Arc<dyn PasPort>> = if let Ok(client) =
-            unsafe { ClassInstance::<Client>::from_napi_value(env.raw(), pas.raw()) }
-        {
-            match client.core() {
-                Ok(c) => Some(c as Arc<dyn PasPort>),
-                Err(e) => return Err(js_error(env, &e)),
-            }
-        } else if let Ok(scripted) =
-            // SAFETY: as above.
-            unsafe { ClassInstance::<ScriptedPas>::from_napi_value(env.raw(), pas.raw()) } {
-            Some(scripted.port())
-        } else {
-            None
-        };
+        let port: Option<Arc<dyn PasPort>> =
+            if let Ok(client) = unsafe { ClassInstance::<Client>::from_napi_value(env.raw(), pas.raw()) } {
+                match client.core() {
+                    Ok(c) => Some(c as Arc<dyn PasPort>),
+                    Err(e) => return Err(js_error(env, &e)),
+                }
+            } else if let Ok(scripted) =
+                // SAFETY: as above.
+                unsafe { ClassInstance::<ScriptedPas>::from_napi_value(env.raw(), pas.raw()) }
+            {
+                Some(scripted.port())
+            } else {
+                None
+            };
         let cipher = match &options {
             Some(o) => {
                 let c: Unknown = o.get_named_property("cipher")?;

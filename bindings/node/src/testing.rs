@@ -48,7 +48,10 @@ impl ScriptedPas {
 
     /// Scripts a successful refresh that only answers if `expectedToken` is the refresh token
     /// sent (else `400 invalid_grant`).
-    #[napi(catch_unwind, ts_args_type = "expectedToken: string, claims: Record<string, unknown>, refreshToken?: string | null")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "expectedToken: string, claims: Record<string, unknown>, refreshToken?: string | null"
+    )]
     pub fn expect_refresh(&self, expected_token: String, claims: serde_json::Value, refresh_token: Option<String>) {
         let access = pas_core::testing::unsigned_access_token(&claims);
         self.inner.expect_refresh(Some(&expected_token), Ok(TokenResponse::new(access, refresh_token)));
