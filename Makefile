@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test python-test python-bench
+.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test python-test python-bench node-test
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -14,7 +14,7 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test demo-check ffi-test python-test
+test: bootstrap lint rust-test demo-check ffi-test python-test node-test
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -31,6 +31,9 @@ demo-check:
 
 python-test:
 	scripts/test-python.sh
+
+node-test:
+	@scripts/test-node.sh
 
 bench:
 	$(CARGO) bench --locked -p pas-core --bench throughput
