@@ -17,7 +17,8 @@ import (
 func devserver(t *testing.T) string {
 	u := os.Getenv("PAS_DEVSERVER_URL")
 	if u == "" {
-		t.Skip("PAS_DEVSERVER_URL not set")
+		// Never a silent skip: these tests are part of the suite.
+		t.Fatal("PAS_DEVSERVER_URL is not set: run scripts/test-ffi.sh, which starts pas-devserver")
 	}
 	return u
 }
