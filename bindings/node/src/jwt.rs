@@ -1,5 +1,6 @@
 //! `Verifier`: RFC 9068 access-token verification against a JWKS (URL or object).
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use pas_core::jwt::{Algorithm, Profile, VerifiedToken as CoreToken};
@@ -43,9 +44,13 @@ pub struct VerifierOptions {
     pub request_timeout_ms: Option<u32>,
 }
 
+// The TypeScript shape of a verified token. No value of this type is ever built: the object JS
+// sees is made by `makeVerifiedToken` in index.js from `TokenValues` (the generated
+// `index.d.ts` takes the interface from here; test/verify-shape.test.js keeps the two in step).
 /// The claims pas checked, from a verified access token (never the raw token).
 #[napi(object)]
 #[derive(Debug)]
+#[allow(dead_code, reason = "declares the TypeScript interface only; see TokenValues")]
 pub struct VerifiedToken {
     /// `sub`: the ppnum id of the account.
     pub subject: String,
@@ -79,21 +84,72 @@ fn secs(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn to_js(t: &CoreToken) -> VerifiedToken {
-    VerifiedToken {
-        subject: t.subject().to_owned(),
-        sv: t.sv(),
-        session_id: t.session_id().map(str::to_owned),
-        client_id: t.client_id().to_owned(),
-        scopes: t.scopes().to_vec(),
-        expires_at: secs(t.expires_at()),
-        issued_at: secs(t.issued_at()),
-        not_before: t.not_before().map(secs),
-        jwt_id: t.jwt_id().to_owned(),
-        issuer: t.issuer().to_owned(),
-        audiences: t.audiences().to_vec(),
-        key_id: t.key_id().map(str::to_owned),
-        algorithm: t.algorithm().as_str().to_owned(),
+/// The claims of a verified token as JS values, in the order `makeVerifiedToken` (index.js)
+/// takes them: `subject, clientId, scopes, expiresAt, issuedAt, jwtId, issuer, audiences,
+/// algorithm, sv, sessionId, notBefore, keyId`, the last four `null` when absent.
+type TokenValues<'env> = (
+    JsString<'env>,
+    JsString<'env>,
+    Array<'env>,
+    i64,
+    i64,
+    JsString<'env>,
+    JsString<'env>,
+    Array<'env>,
+    JsString<'env>,
+    Option<i64>,
+    Option<JsString<'env>>,
+    Option<i64>,
+    Option<JsString<'env>>,
+);
+
+/// index.js's `makeVerifiedToken`, which the JS wrappers of the `verifyCached*` methods pass as
+/// a trailing argument that the TypeScript signature does not show.
+///
+/// Why the object is built in JS: `verifyCached` is the hot path, and N-API is slow at making
+/// objects (every named property costs a string internalization and a map transition inside
+/// V8), while a JS object literal is made in one step with a shape V8 already knows. Calling the
+/// maker with the values as arguments is also cheaper than handing over an array.
+pub type MakeToken<'env> = Function<'env, FnArgs<TokenValues<'env>>, Unknown<'env>>;
+
+fn strings<'env>(env: &'env Env, items: &[String]) -> Result<Array<'env>> {
+    let mut array = env.create_array(u32::try_from(items.len()).unwrap_or(u32::MAX))?;
+    for (i, item) in (0u32..).zip(items) {
+        array.set(i, env.create_string(item)?)?;
+    }
+    Ok(array)
+}
+
+fn token_values<'env>(env: &'env Env, t: &CoreToken) -> Result<TokenValues<'env>> {
+    let opt = |v: Option<&str>| v.map(|v| env.create_string(v)).transpose();
+    Ok((
+        env.create_string(t.subject())?,
+        env.create_string(t.client_id())?,
+        strings(env, t.scopes())?,
+        secs(t.expires_at()),
+        secs(t.issued_at()),
+        env.create_string(t.jwt_id())?,
+        env.create_string(t.issuer())?,
+        strings(env, t.audiences())?,
+        env.create_string(t.algorithm().as_str())?,
+        t.sv(),
+        opt(t.session_id())?,
+        t.not_before().map(secs),
+        opt(t.key_id())?,
+    ))
+}
+
+/// A verified token that leaves through a Promise: it resolves to the [`TokenValues`] as an array,
+/// which the JS wrapper of `verify*` spreads into `makeVerifiedToken`.
+#[derive(Debug)]
+pub struct TokenFields(CoreToken);
+
+impl ToNapiValue for TokenFields {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let values = token_values(&env, &val.0)?;
+        // SAFETY: `raw_env` is the live env napi-rs handed to this call, on its JS thread.
+        unsafe { ToNapiValue::to_napi_value(raw_env, values) }
     }
 }
 
@@ -186,9 +242,9 @@ impl Verifier {
 
     /// Verifies a token, fetching the JWKS when needed. Always a Promise.
     #[napi(catch_unwind, ts_return_type = "Promise<VerifiedToken>")]
-    pub fn verify<'env>(&self, env: &'env Env, token: String) -> Result<PromiseRaw<'env, VerifiedToken>> {
+    pub fn verify<'env>(&self, env: &'env Env, token: String) -> Result<PromiseRaw<'env, TokenFields>> {
         let v = self.inner.clone();
-        promise(env, async move { v.verify(&token).await.map(|t| to_js(&t)) })
+        promise(env, async move { v.verify(&token).await.map(TokenFields) })
     }
 
     /// `verify()` with a fixed clock (`nowUnixSeconds`), for tests and shared vectors.
@@ -198,22 +254,30 @@ impl Verifier {
         env: &'env Env,
         token: String,
         now_unix_seconds: i64,
-    ) -> Result<PromiseRaw<'env, VerifiedToken>> {
+    ) -> Result<PromiseRaw<'env, TokenFields>> {
         let v = self.inner.clone();
         let now = u64::try_from(now_unix_seconds).unwrap_or(0);
-        promise(env, async move { v.verify_at(&token, now).await.map(|t| to_js(&t)) })
+        promise(env, async move { v.verify_at(&token, now).await.map(TokenFields) })
     }
 
     /// Verifies with the keys in hand, synchronously, never touching the network.
-    #[napi(catch_unwind)]
-    pub fn verify_cached(&self, env: &Env, token: String) -> Result<VerifiedToken> {
-        guard(env, || self.inner.verify_cached(&token).map(|t| to_js(&t)))
+    #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "VerifiedToken")]
+    pub fn verify_cached<'env>(&self, env: &'env Env, token: String, make: MakeToken<'env>) -> Result<Unknown<'env>> {
+        let verified = guard(env, || self.inner.verify_cached(&token))?;
+        make.call(FnArgs::from(token_values(env, &verified)?))
     }
 
     /// `verifyCached()` with a fixed clock (`nowUnixSeconds`).
-    #[napi(catch_unwind)]
-    pub fn verify_cached_at(&self, env: &Env, token: String, now_unix_seconds: i64) -> Result<VerifiedToken> {
+    #[napi(catch_unwind, ts_args_type = "token: string, nowUnixSeconds: number", ts_return_type = "VerifiedToken")]
+    pub fn verify_cached_at<'env>(
+        &self,
+        env: &'env Env,
+        token: String,
+        now_unix_seconds: i64,
+        make: MakeToken<'env>,
+    ) -> Result<Unknown<'env>> {
         let now = u64::try_from(now_unix_seconds).unwrap_or(0);
-        guard(env, || self.inner.verify_cached_at(&token, now).map(|t| to_js(&t)))
+        let verified = guard(env, || self.inner.verify_cached_at(&token, now))?;
+        make.call(FnArgs::from(token_values(env, &verified)?))
     }
 }
