@@ -181,29 +181,30 @@ function verifiedTokenFrom(values) {
   return makeVerifiedToken(...values)
 }
 
-const VerifierPrototype = native.Verifier.prototype
-const nativeVerify = VerifierPrototype.verify
-const nativeVerifyAt = VerifierPrototype.verifyAt
-const nativeVerifyCached = VerifierPrototype.verifyCached
-const nativeVerifyCachedAt = VerifierPrototype.verifyCachedAt
-
 /** Replaces a native method by its JS wrapper, keeping the property's attributes. */
-function wrapMethod(prototype, name, wrapper) {
+function wrapMethod(prototype, name, wrap) {
   const descriptor = Object.getOwnPropertyDescriptor(prototype, name)
-  Object.defineProperty(prototype, name, { ...descriptor, value: wrapper })
+  Object.defineProperty(prototype, name, { ...descriptor, value: wrap(descriptor.value) })
 }
 
-wrapMethod(VerifierPrototype, 'verify', function verify(token) {
-  return nativeVerify.call(this, token).then(verifiedTokenFrom)
-})
-wrapMethod(VerifierPrototype, 'verifyAt', function verifyAt(token, nowUnixSeconds) {
-  return nativeVerifyAt.call(this, token, nowUnixSeconds).then(verifiedTokenFrom)
-})
-wrapMethod(VerifierPrototype, 'verifyCached', function verifyCached(token) {
-  return nativeVerifyCached.call(this, token, makeVerifiedToken)
-})
-wrapMethod(VerifierPrototype, 'verifyCachedAt', function verifyCachedAt(token, nowUnixSeconds) {
-  return nativeVerifyCachedAt.call(this, token, nowUnixSeconds, makeVerifiedToken)
-})
+// Wrap once per class, even if this file is evaluated again against the same addon instance
+// (module registries that re-run modules): a second wrapper would see objects, not values.
+const VERIFY_WRAPPED = Symbol.for('pas.verifyWrapped')
+const VerifierPrototype = native.Verifier.prototype
+if (!Object.prototype.hasOwnProperty.call(VerifierPrototype, VERIFY_WRAPPED)) {
+  Object.defineProperty(VerifierPrototype, VERIFY_WRAPPED, { value: true })
+  wrapMethod(VerifierPrototype, 'verify', (nativeVerify) => function verify(token) {
+    return nativeVerify.call(this, token).then(verifiedTokenFrom)
+  })
+  wrapMethod(VerifierPrototype, 'verifyAt', (nativeVerifyAt) => function verifyAt(token, nowUnixSeconds) {
+    return nativeVerifyAt.call(this, token, nowUnixSeconds).then(verifiedTokenFrom)
+  })
+  wrapMethod(VerifierPrototype, 'verifyCached', (nativeVerifyCached) => function verifyCached(token) {
+    return nativeVerifyCached.call(this, token, makeVerifiedToken)
+  })
+  wrapMethod(VerifierPrototype, 'verifyCachedAt', (nativeVerifyCachedAt) => function verifyCachedAt(token, nowUnixSeconds) {
+    return nativeVerifyCachedAt.call(this, token, nowUnixSeconds, makeVerifiedToken)
+  })
+}
 
 module.exports = { ...native, SessionValidator }

@@ -107,3 +107,14 @@ test('VerifiedToken: the keys are those of the interface in index.d.ts', () => {
     [...OPTIONAL].sort(),
   )
 })
+
+test('VerifiedToken: evaluating index.js again does not wrap the methods twice', async () => {
+  const entry = require.resolve('..')
+  delete require.cache[entry]
+  const again = require(entry)
+  assert.equal(again.Verifier, pas.Verifier)
+  const k = keys()
+  const now = Math.floor(Date.now() / 1000)
+  const v = new again.Verifier({ issuer: ISS, audience: AUD, jwks: k.jwks })
+  await allFour(v, mint(k, claims(now)), now)
+})
