@@ -112,26 +112,32 @@ type TokenValues<'env> = (
 /// maker with the values as arguments is also cheaper than handing over an array.
 pub type MakeToken<'env> = Function<'env, FnArgs<TokenValues<'env>>, Unknown<'env>>;
 
+/// A JS string. ASCII (nearly every claim) is handed over as Latin-1, which V8 copies as is,
+/// instead of UTF-8, which it decodes.
+fn js_string<'env>(env: &'env Env, s: &str) -> Result<JsString<'env>> {
+    if s.is_ascii() { env.create_string_latin1(s.as_bytes()) } else { env.create_string(s) }
+}
+
 fn strings<'env>(env: &'env Env, items: &[String]) -> Result<Array<'env>> {
     let mut array = env.create_array(u32::try_from(items.len()).unwrap_or(u32::MAX))?;
     for (i, item) in (0u32..).zip(items) {
-        array.set(i, env.create_string(item)?)?;
+        array.set(i, js_string(env, item)?)?;
     }
     Ok(array)
 }
 
 fn token_values<'env>(env: &'env Env, t: &CoreToken) -> Result<TokenValues<'env>> {
-    let opt = |v: Option<&str>| v.map(|v| env.create_string(v)).transpose();
+    let opt = |v: Option<&str>| v.map(|v| js_string(env, v)).transpose();
     Ok((
-        env.create_string(t.subject())?,
-        env.create_string(t.client_id())?,
+        js_string(env, t.subject())?,
+        js_string(env, t.client_id())?,
         strings(env, t.scopes())?,
         secs(t.expires_at()),
         secs(t.issued_at()),
-        env.create_string(t.jwt_id())?,
-        env.create_string(t.issuer())?,
+        js_string(env, t.jwt_id())?,
+        js_string(env, t.issuer())?,
         strings(env, t.audiences())?,
-        env.create_string(t.algorithm().as_str())?,
+        js_string(env, t.algorithm().as_str())?,
         t.sv(),
         opt(t.session_id())?,
         t.not_before().map(secs),
