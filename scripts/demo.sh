@@ -21,6 +21,11 @@ OUT="$PAS_TARGET/demo"
 mkdir -p "$OUT"
 export CARGO_TERM_COLOR=never
 log() { echo "demo: $*" >&2; }
+quietly() { # quietly LOG CMD...: CMD's output goes to LOG, shown only when CMD fails
+  local logfile="$1"
+  shift
+  "$@" >"$logfile" 2>&1 || { cat "$logfile" >&2; log "failed: $* (log: $logfile)"; return 1; }
+}
 trap pas_devserver_stop EXIT
 BUILD=1
 case "${1:-}" in
@@ -40,11 +45,11 @@ if [[ $BUILD == 1 ]]; then
   pas_go_env
   (cd examples/go && go build -o "$OUT/go-demo" ./demo)
   log "building the Python wheel into $OUT/py-venv (maturin)"
-  pas_py_venv "$OUT/py-venv" "maturin>=1.7,<2"
-  pas_py_wheel "$OUT/py-venv" "$OUT/py-wheels"
+  quietly "$OUT/build-python.log" pas_py_venv "$OUT/py-venv" "maturin>=1.7,<2"
+  quietly "$OUT/build-python.log" pas_py_wheel "$OUT/py-venv" "$OUT/py-wheels"
   log "building the Node addon (npm in bindings/node)"
-  pas_node_addon >&2
-  pas_node_examples
+  quietly "$OUT/build-node.log" pas_node_addon
+  quietly "$OUT/build-node.log" pas_node_examples
 fi
 build_s=$((SECONDS - t0))
 

@@ -63,6 +63,20 @@ pub fn expected() -> Vec<Value> {
     ]
 }
 
+/// What happens in each step, in order (printed above the table).
+pub const STEPS: [(&str, &str); 10] = [
+    ("login", "alice logs in: PKCE, no browser, code exchange, refresh token encrypted into the store"),
+    ("validate", "first request: the sv cache is empty, so PAS is asked (refresh)"),
+    ("validate_cached", "second request: served from the 60 s sv cache"),
+    ("break_glass", "PAS bumps alice's sv (break-glass), cache entry cleared: refresh, new sv"),
+    ("revoked", "PAS revokes alice's refresh tokens, cache entry cleared"),
+    ("login_bob", "bob logs in the same way"),
+    ("pas_503_sv_path", "PAS answers 503: the fail-closed sv check"),
+    ("pas_503_liveness", "PAS answers 503: the fail-open liveness refresh of bob's token"),
+    ("no_cookie", "a request without a session cookie"),
+    ("unknown_session", "a cookie naming no session"),
+];
+
 /// The short text of a line in the table, e.g. `authenticated sv 1 (cache)`.
 pub fn cell(v: &Value) -> String {
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
@@ -102,6 +116,14 @@ mod tests {
         assert_eq!(cells[7], "kept, pas_unavailable (5s)");
         assert!(cells.iter().all(|c| c.len() <= 27), "{cells:?}");
         assert_eq!(cell(&json!({"decision": "weird"})), r#"{"decision":"weird"}"#);
+    }
+
+    #[test]
+    fn every_step_is_described_in_order() {
+        let story = expected();
+        let names: Vec<&str> = story.iter().map(|v| v["step"].as_str().unwrap_or("")).collect();
+        let described: Vec<&str> = STEPS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, described);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::outcome::{cell, expected};
+use crate::outcome::{STEPS, cell, expected};
 
 /// What one language's demo program printed.
 pub struct Column {
@@ -92,7 +92,12 @@ pub fn render(columns: &[Column]) -> Report {
 
     let widths: Vec<usize> =
         (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-    let mut text = String::new();
+    let mut text = String::from("The story (every program has its own session store and sv cache):\n");
+    let name_width = STEPS.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, what) in STEPS {
+        text.push_str(&format!("  {name:<name_width$}  {what}\n"));
+    }
+    text.push('\n');
     for (n, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         text.push_str(cells.join("  ").trim_end());
