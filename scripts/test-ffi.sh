@@ -12,10 +12,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 CBINDGEN_VERSION=0.29.4
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-LIB_DIR="$TARGET_DIR/debug"
-WORK="$TARGET_DIR/ffi-test"
+LIB_DIR="$PAS_TARGET/debug"
+WORK="$PAS_TARGET/ffi-test"
 mkdir -p "$WORK"
 export CARGO_TERM_COLOR=never
 export RUST_BACKTRACE=0
@@ -59,8 +60,7 @@ apt_install gcc gcc
 apt_install g++ g++
 apt_install valgrind valgrind
 apt_install curl curl
-command -v go >/dev/null || [[ -x /usr/local/go/bin/go ]] || { log "Go is required (https://go.dev/dl)"; exit 1; }
-command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
+pas_go_env # Go on PATH (or a clear error), cgo pointed at libpas
 
 # ---- build -------------------------------------------------------------------------------------
 stage "cargo build"
@@ -117,25 +117,9 @@ grep -E '^test result' "$WORK/cargo-test.log" | awk '{p+=$4; f+=$6} END {print "
 ! grep -qE '^test result: FAILED' "$WORK/cargo-test.log"
 
 # ---- pas-devserver -----------------------------------------------------------------------------
-DEV_PID=""
-cleanup() {
-  if [[ -n "$DEV_PID" ]]; then
-    kill -TERM "$DEV_PID" 2>/dev/null || true
-    wait "$DEV_PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+trap pas_devserver_stop EXIT
 stage "pas-devserver"
-"$LIB_DIR/pas-devserver" --port 0 >"$WORK/devserver.out" 2>"$WORK/devserver.err" &
-DEV_PID=$!
-for _ in $(seq 1 100); do
-  grep -q '^PAS_DEVSERVER_READY ' "$WORK/devserver.out" 2>/dev/null && break
-  kill -0 "$DEV_PID" 2>/dev/null || { cat "$WORK/devserver.err" >&2; exit 1; }
-  sleep 0.1
-done
-PAS_DEVSERVER_URL="$(sed -n 's/^PAS_DEVSERVER_READY .*"base_url":"\([^"]*\)".*/\1/p' "$WORK/devserver.out")"
-[[ -n "$PAS_DEVSERVER_URL" ]]
-export PAS_DEVSERVER_URL
+pas_devserver_start "$WORK"
 log "pas-devserver at $PAS_DEVSERVER_URL"
 
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
@@ -208,10 +192,6 @@ echo "c example: 2 passed, 0 failed (shared and static)"
 
 # ---- Go ----------------------------------------------------------------------------------------
 if [[ "${SKIP_GO:-0}" != 1 ]]; then
-  export CGO_ENABLED=1
-  export CGO_CFLAGS="-I$ROOT/include"
-  export CGO_LDFLAGS="-L$LIB_DIR -lpas -Wl,-rpath,$LIB_DIR"
-  export GOFLAGS=-mod=mod
   stage "go vet"
   test -z "$(gofmt -l bindings/go examples/go)" || { gofmt -l bindings/go examples/go; echo "gofmt: files need formatting"; exit 1; }
   (cd bindings/go && go vet ./...)
