@@ -26,7 +26,13 @@ quietly() { # quietly LOG CMD...: CMD's output goes to LOG, shown only when CMD 
   shift
   "$@" >"$logfile" 2>&1 || { cat "$logfile" >&2; log "failed: $* (log: $logfile)"; return 1; }
 }
-trap pas_devserver_stop EXIT
+PROGRAM_PID=""
+cleanup() {
+  [[ -n "$PROGRAM_PID" ]] && kill -TERM "$PROGRAM_PID" 2>/dev/null
+  pas_devserver_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 BUILD=1
 case "${1:-}" in
   "") ;;
@@ -70,7 +76,10 @@ for lang in "${LANGS[@]}"; do
   rc=0
   # shellcheck disable=SC2086 # CMD holds a program and its fixed arguments
   timeout 60 ${CMD[$lang]} "$PAS_DEVSERVER_URL" "$PAS_DEVSERVER_CONTROL_URL" \
-    >"$OUT/$name.jsonl" 2>"$OUT/$name.log" || rc=$?
+    >"$OUT/$name.jsonl" 2>"$OUT/$name.log" &
+  PROGRAM_PID=$!
+  wait "$PROGRAM_PID" || rc=$?
+  PROGRAM_PID=""
   pas_devserver_stop
   if [[ $rc != 0 ]]; then
     log "$lang program exited $rc:"

@@ -1,13 +1,17 @@
 # Shell helpers shared by scripts/test-ffi.sh, test-python.sh, test-node.sh and demo.sh, so that
 # starting pas-devserver, the cgo environment, the Python wheel and the Node addon are done one
-# way everywhere. Sourced, never run; expects ROOT (the repository root) to be set.
+# way everywhere. Sourced, never run; expects ROOT (the repository root) to be set. Every function
+# returns non-zero at its first failure (also where the caller's `set -e` does not apply).
 # shellcheck shell=bash
 
 PAS_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 # pas_go_env: puts Go on PATH (the official tarball's /usr/local/go) and points cgo at libpas.
 pas_go_env() {
-  command -v go >/dev/null || [[ -x /usr/local/go/bin/go ]] || { echo "Go is required (https://go.dev/dl)" >&2; return 1; }
+  if ! command -v go >/dev/null && [[ ! -x /usr/local/go/bin/go ]]; then
+    echo "Go is required (https://go.dev/dl)" >&2
+    return 1
+  fi
   command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
   export CGO_ENABLED=1
   export CGO_CFLAGS="-I$ROOT/include"
@@ -31,7 +35,10 @@ pas_devserver_start() {
   done
   PAS_DEVSERVER_URL="$(sed -n 's/^PAS_DEVSERVER_READY .*"base_url":"\([^"]*\)".*/\1/p' "$dir/devserver.out")"
   PAS_DEVSERVER_CONTROL_URL="$(sed -n 's/^PAS_DEVSERVER_READY .*"control_url":"\([^"]*\)".*/\1/p' "$dir/devserver.out")"
-  [[ -n "$PAS_DEVSERVER_URL" && -n "$PAS_DEVSERVER_CONTROL_URL" ]] || { echo "pas-devserver did not get ready" >&2; return 1; }
+  if [[ -z "$PAS_DEVSERVER_URL" || -z "$PAS_DEVSERVER_CONTROL_URL" ]]; then
+    echo "pas-devserver did not get ready" >&2
+    return 1
+  fi
   export PAS_DEVSERVER_URL PAS_DEVSERVER_CONTROL_URL
 }
 
@@ -49,8 +56,8 @@ pas_py_venv() {
   local venv="$1"
   shift
   if [[ ! -x "$venv/bin/python" ]]; then
-    "${PYTHON:-python3}" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+    "${PYTHON:-python3}" -m venv "$venv" || return
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip || return
   fi
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@"
 }
@@ -60,11 +67,12 @@ pas_py_venv() {
 pas_py_wheel() {
   local venv="$1" wheels="$2" wheel sum
   rm -rf "$wheels"
-  (cd "$ROOT" && "$venv/bin/maturin" build --locked -q -m bindings/python/Cargo.toml -i "$venv/bin/python" --out "$wheels")
-  wheel="$(ls "$wheels"/pas-*.whl)"
-  sum="$(sha256sum "$wheel" | cut -d' ' -f1)"
+  (cd "$ROOT" && "$venv/bin/maturin" build --locked -q -m bindings/python/Cargo.toml \
+    -i "$venv/bin/python" --out "$wheels") || return
+  wheel="$(ls "$wheels"/pas-*.whl)" || return
+  sum="$(sha256sum "$wheel" | cut -d' ' -f1)" || return
   if [[ "$(cat "$venv/.pas-wheel.sha256" 2>/dev/null)" != "$sum" ]]; then
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel" || return
     echo "$sum" >"$venv/.pas-wheel.sha256"
   fi
 }
@@ -77,7 +85,7 @@ pas_node_addon() {
   export PAS_NODE_PROFILE="${PAS_NODE_PROFILE:-debug}"
   export PATH="$HOME/.cargo/bin:$PATH"
   if [[ "${1:-}" == --clean ]]; then
-    rm -rf "$pkg/node_modules" "$pkg"/*.node
+    rm -rf "$pkg/node_modules" "$pkg"/*.node || return
   fi
   if [[ -d "$pkg/node_modules/@napi-rs/cli" ]]; then
     (cd "$pkg" && npm run --silent build)

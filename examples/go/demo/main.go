@@ -248,7 +248,8 @@ func main() {
 		log.Fatal(err)
 	}
 	defer cipher.Close()
-	verifier, err := pas.NewVerifier(base, clientID, pas.VerifierOptions{JWKSURL: base + "/.well-known/jwks.json", PASProfile: true})
+	verifier, err := pas.NewVerifier(base, clientID,
+		pas.VerifierOptions{JWKSURL: base + "/.well-known/jwks.json", PASProfile: true})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,7 +16,11 @@ if (!base) {
   console.error('usage: demo.mjs PAS_DEVSERVER_URL [CONTROL_URL]')
   process.exit(2)
 }
-const controlUrl = (process.argv[3] || process.env.PAS_DEVSERVER_CONTROL_URL || `${base.replace(/\/$/, '')}/__control`).replace(/\/$/, '')
+const controlUrl = (
+  process.argv[3] ||
+  process.env.PAS_DEVSERVER_CONTROL_URL ||
+  `${base.replace(/\/$/, '')}/__control`
+).replace(/\/$/, '')
 
 /** @typedef {{ ppnumId: string, sv: number | null, ciphertext: string | null }} Row */
 /** This program's own session store, in memory (a database in real life). @type {Map<string, Row>} */
@@ -35,7 +39,8 @@ const store = {
 
 const client = new Client({ clientId: CLIENT_ID, redirectUri: REDIRECT_URI, baseUrl: base, requestTimeoutMs: 2000 })
 const cipher = new TokenCipher(TokenCipher.generateKey())
-const verifier = new Verifier({ issuer: base, audience: CLIENT_ID, jwksUrl: `${base}/.well-known/jwks.json`, profile: 'pas' })
+const jwksUrl = `${base}/.well-known/jwks.json`
+const verifier = new Verifier({ issuer: base, audience: CLIENT_ID, jwksUrl, profile: 'pas' })
 const validator = new SessionValidator(client, { cipher })
 
 /**
@@ -56,9 +61,13 @@ function emit(step, decision, pasCalls, f = {}) {
   console.log(JSON.stringify(line))
 }
 
-/** A control-API call; its JSON answer (fails unless 2xx). @param {string} method @param {string} path @param {unknown} [body] */
+/**
+ * A control-API call; its JSON answer (fails unless 2xx).
+ * @param {string} method @param {string} path @param {unknown} [body]
+ */
 async function control(method, path, body) {
-  const res = await fetch(`${controlUrl}/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) })
+  const init = { method, body: body === undefined ? undefined : JSON.stringify(body) }
+  const res = await fetch(`${controlUrl}/${path}`, init)
   if (!res.ok) throw new Error(`control call ${path} answered ${res.status}`)
   return res.json()
 }
@@ -87,7 +96,8 @@ async function login(step, account, sessionId) {
   const claims = await verifier.verify(tokens.accessToken)
   console.error(`  ${account}: access token verified, sub ${claims.subject} sv ${claims.sv}`)
   if (!tokens.refreshToken) throw new Error('no refresh token')
-  rows.set(sessionId, { ppnumId: claims.subject, sv: claims.sv ?? null, ciphertext: cipher.encrypt(tokens.refreshToken) })
+  const ciphertext = cipher.encrypt(tokens.refreshToken)
+  rows.set(sessionId, { ppnumId: claims.subject, sv: claims.sv ?? null, ciphertext })
   emit(step, 'logged_in', (await tokenCalls()) - before, { sv: claims.sv ?? null })
 }
 

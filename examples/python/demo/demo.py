@@ -63,7 +63,8 @@ def http_call(method: str, url: str, body: Optional[str] = None) -> Tuple[int, D
 
 
 def emit(step: str, decision: str, pas_calls: int, **fields: Any) -> None:
-    line = {"step": step, "decision": decision, "cause": None, "sv": None, "refreshed": None, "retry_after_ms": None}
+    line: Dict[str, Any] = {"step": step, "decision": decision, "cause": None, "sv": None, "refreshed": None}
+    line["retry_after_ms"] = None
     line.update(fields)
     line["pas_calls"] = pas_calls
     print(json.dumps(line), flush=True)
