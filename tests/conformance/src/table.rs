@@ -75,3 +75,49 @@ pub fn print_table(vectors_dir: &Path, results_dir: &Path) -> Result<(), String>
         Err(format!("conformance failed:\n  {}", problems.join("\n  ")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use serde_json::json;
+
+    /// A vector folder with one two-row file, and a results folder where every language computed
+    /// `actual` for row `b` (row `a` is always `1`).
+    fn fixture(name: &str, actual_b: impl Fn(&str) -> Option<Value>) -> (std::path::PathBuf, std::path::PathBuf) {
+        let root = std::env::temp_dir().join(format!("pas-table-{name}-{}", std::process::id()));
+        let (vectors, results) = (root.join("vectors"), root.join("results"));
+        std::fs::create_dir_all(&vectors).unwrap();
+        std::fs::create_dir_all(&results).unwrap();
+        let file = json!({"schema": "pas-vectors/1", "file": "pkce", "cases": [{"id": "a"}, {"id": "b"}]});
+        std::fs::write(vectors.join("pkce.json"), file.to_string()).unwrap();
+        for lang in LANGUAGES {
+            let Some(b) = actual_b(lang) else { continue };
+            let report = json!({"language": lang, "files": {"pkce.json": {"passed": 2, "failed": 0,
+                                                                          "rows": {"a": 1, "b": b}}}});
+            std::fs::write(results.join(format!("{lang}.json")), report.to_string()).unwrap();
+        }
+        (vectors, results)
+    }
+
+    #[test]
+    fn all_languages_agreeing_pass() {
+        let (vectors, results) = fixture("agree", |_| Some(json!(2)));
+        assert!(print_table(&vectors, &results).is_ok());
+    }
+
+    #[test]
+    fn a_language_that_differs_from_rust_fails_even_when_its_runner_passed() {
+        let (vectors, results) = fixture("differ", |lang| Some(json!(if lang == "node" { 3 } else { 2 })));
+        let err = print_table(&vectors, &results).unwrap_err();
+        assert!(err.contains("node: pkce.json: differs from Rust on 1 rows (b)"), "{err}");
+    }
+
+    #[test]
+    fn a_language_that_did_not_run_is_an_empty_cell_and_fails() {
+        let (vectors, results) = fixture("missing", |lang| (lang != "go").then(|| json!(2)));
+        let err = print_table(&vectors, &results).unwrap_err();
+        assert!(err.contains("go: pkce.json did not run"), "{err}");
+    }
+}
