@@ -222,8 +222,11 @@ export declare class ScriptedPas {
    * optionally a refresh token in the answer.
    */
   refreshOk(claims: Record<string, unknown>, refreshToken?: string | null): void
-  /** Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). */
-  refreshOkRaw(accessToken: string, refreshToken?: string | undefined | null): void
+  /**
+   * Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). With
+   * `expectedToken`, it only answers if that is the refresh token sent (else `400 invalid_grant`).
+   */
+  refreshOkRaw(accessToken: string, refreshToken?: string | undefined | null, expectedToken?: string | undefined | null): void
   /**
    * Scripts a successful refresh that only answers if `expectedToken` is the refresh token
    * sent (else `400 invalid_grant`).

@@ -82,10 +82,11 @@ impl ScriptedPas {
         self.inner.refresh_ok(&claims, refresh_token.as_deref());
     }
 
-    /// Scripts a successful refresh with a raw access token (e.g. one that is not a JWT).
+    /// Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). With
+    /// `expectedToken`, it only answers if that is the refresh token sent (else `400 invalid_grant`).
     #[napi(catch_unwind)]
-    pub fn refresh_ok_raw(&self, access_token: String, refresh_token: Option<String>) {
-        self.inner.expect_refresh(None, Ok(TokenResponse::new(access_token, refresh_token)));
+    pub fn refresh_ok_raw(&self, access_token: String, refresh_token: Option<String>, expected_token: Option<String>) {
+        self.inner.expect_refresh(expected_token.as_deref(), Ok(TokenResponse::new(access_token, refresh_token)));
     }
 
     /// Scripts a successful refresh that only answers if `expectedToken` is the refresh token
