@@ -82,3 +82,24 @@ def test_output_written(report: Report) -> None:
         assert out["files"][f.name]["passed"] == f.passed
         assert out["files"][f.name]["failed"] == f.failed
         assert len(out["files"][f.name]["rows"]) == len(f.rows)
+
+
+def test_runner_can_fail() -> None:
+    """A changed expected value, an async result that differs from the sync one, an unknown file
+    kind and an unknown schema are each a failure (never a skip)."""
+    doc = {
+        "schema": vectors_runner.SCHEMA,
+        "file": "pkce",
+        "cases": [{"id": "short", "verifier": "a" * 42, "expect": {"challenge": None, "error": "invalid_argument"}}],
+    }
+    f = vectors_runner.run_file("pkce.json", doc)
+    assert (f.passed, f.failed) == (0, 1)
+    assert f.rows[0].actual == {"challenge": None, "error": "invalid_verifier"}
+    assert not Row("r", {"x": 1}, {"x": 1}, {"x": 2}, has_async=True).passed
+    assert not same({"x": True}, {"x": 1}) and same({"a": 1, "b": [None]}, {"b": [None], "a": 1})
+    assert vectors_runner.run_file("x.json", {**doc, "file": "bogus"}).failed == 1
+    assert vectors_runner.run_file("x.json", {**doc, "schema": "pas-vectors/2"}).failed == 1
+    report = Report([f])
+    assert not report.ok
+    assert any(line.startswith("FAIL pkce.json short: expected ") for line in report.lines())
+    assert report.lines()[-1] == "pas vectors [python]: 1 rows in 1 files, 0 passed, 1 failed"
