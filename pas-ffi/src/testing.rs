@@ -113,6 +113,30 @@ pub unsafe extern "C" fn pas_testing_pas_refresh_fails(
     })
 }
 
+/// TEST ONLY. Scripts a refresh that fails without an HTTP answer, with the status `code`:
+/// `PAS_STATUS_PAS_TRANSPORT`, `PAS_STATUS_PAS_TIMEOUT` or `PAS_STATUS_PAS_BAD_RESPONSE` (the
+/// three transport-class failures of a real client; the conformance vectors script each).
+///
+/// Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (another code).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pas_testing_pas_refresh_transport(pas: *const pas_testing_pas, code: pas_status) -> pas_status {
+    boundary!(status, {
+        // SAFETY: NULL or a live handle.
+        let p = unsafe { handle(pas, "pas") }?;
+        let code = match ErrorCode::from_number(code) {
+            Some(c @ (ErrorCode::PasTransport | ErrorCode::PasTimeout | ErrorCode::PasBadResponse)) => c,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "code must be PAS_TRANSPORT, PAS_TIMEOUT or PAS_BAD_RESPONSE",
+                ));
+            }
+        };
+        p.pas.refresh_fails(PasFailure::Transport { code, detail: "scripted transport failure".into() });
+        Ok(())
+    })
+}
+
 /// TEST ONLY. Makes every scripted refresh wait `delay_ms` first (concurrency tests).
 ///
 /// Never blocks. Statuses: OK, NULL_ARGUMENT.
