@@ -119,7 +119,10 @@ pub unsafe extern "C" fn pas_testing_pas_refresh_fails(
 ///
 /// Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (another code).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn pas_testing_pas_refresh_transport(pas: *const pas_testing_pas, code: pas_status) -> pas_status {
+pub unsafe extern "C" fn pas_testing_pas_refresh_transport(
+    pas: *const pas_testing_pas,
+    code: pas_status,
+) -> pas_status {
     boundary!(status, {
         // SAFETY: NULL or a live handle.
         let p = unsafe { handle(pas, "pas") }?;
