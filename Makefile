@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test python-test python-bench node-test
+.PHONY: demo test bootstrap lint rust-test vectors demo-check bench ffi-test python-test python-bench node-test conformance
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -14,7 +14,7 @@ bootstrap:
 demo: bootstrap
 	$(CARGO) run --locked -q -p pas-demo
 
-test: bootstrap lint rust-test demo-check ffi-test python-test node-test
+test: bootstrap lint rust-test vectors demo-check ffi-test python-test node-test conformance
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -24,6 +24,20 @@ lint:
 # in-process and oidc-provider (npm, installed on first use) as a child process.
 rust-test:
 	$(CARGO) test --locked --workspace --all-targets
+
+# Issue 7: the shared vectors are fresh (the generator would write the same bytes), and the Rust
+# runner passes them. Clears earlier runner outputs so the final table sees only this run's.
+vectors:
+	rm -rf target/conformance
+	$(CARGO) build --locked -q -p pas-conformance
+	target/debug/pas-conformance check
+	scripts/conformance-run.sh rust
+
+# Last step: every runner fails on a changed expected value, then the table (file by language)
+# fails when any language failed or skipped a row or differs from Rust.
+conformance:
+	scripts/test-conformance-selftest.sh
+	target/debug/pas-conformance table
 
 # The demo's decisions are checked too (it exits non-zero on any unexpected decision).
 demo-check:

@@ -1,45 +1,40 @@
 #!/usr/bin/env bash
-# Runs one language's conformance runner (issue 7) on the shared vectors, standalone.
-#
-# Usage: scripts/conformance-run.sh <language>      (c, go; the lead adds rust, python, node)
-# Env:   PAS_VECTORS_DIR      vector files (default tests/vectors)
-#        PAS_CONFORMANCE_OUT  runner output (default target/conformance/<language>.json)
-# Exits non-zero when any row fails or any file cannot be used. Builds libpas first when it is
-# missing (cargo build --locked -p pas-ffi); otherwise uses the existing build as it is.
+# Runs one language's conformance runner standalone: scripts/conformance-run.sh rust|c|go|python|node
+# Reads PAS_VECTORS_DIR (default tests/vectors) and writes PAS_CONFORMANCE_OUT (default
+# target/conformance/<language>.json). Exits non-zero when any row fails or any file cannot be used.
+# Expects the language's artifacts to be built (make test does); c and go build libpas
+# (cargo build --locked -p pas-ffi) when it is missing, and compile their runner themselves.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LANGUAGE="${1:?usage: scripts/conformance-run.sh <language>}"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-LIB_DIR="$TARGET_DIR/debug"
-
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+cd "$ROOT"
+lang="${1:?usage: scripts/conformance-run.sh rust|c|go|python|node}"
 # Absolute paths: some runners change directory (go test runs in its package folder).
 PAS_VECTORS_DIR="$(realpath -m "${PAS_VECTORS_DIR:-$ROOT/tests/vectors}")"
-PAS_CONFORMANCE_OUT="$(realpath -m "${PAS_CONFORMANCE_OUT:-$ROOT/target/conformance/$LANGUAGE.json}")"
+PAS_CONFORMANCE_OUT="$(realpath -m "${PAS_CONFORMANCE_OUT:-$TARGET/conformance/$lang.json}")"
 export PAS_VECTORS_DIR PAS_CONFORMANCE_OUT
 
 need_libpas() {
-  [[ -f "$LIB_DIR/libpas.so" ]] || (cd "$ROOT" && cargo build --locked -p pas-ffi >&2)
+  [[ -f "$TARGET/debug/libpas.so" ]] || cargo build --locked -p pas-ffi >&2
 }
 
-case "$LANGUAGE" in
+case "$lang" in
+  rust) exec "$TARGET/debug/pas-conformance" run ;;
   c)
     need_libpas
-    "$ROOT/tests/conformance/c/build.sh" "$TARGET_DIR/conformance-c/runner"
-    exec "$TARGET_DIR/conformance-c/runner"
+    tests/conformance/c/build.sh "$TARGET/conformance-c/runner"
+    exec "$TARGET/conformance-c/runner"
     ;;
   go)
     need_libpas
     command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
     export CGO_ENABLED=1 CGO_CFLAGS="-I$ROOT/include" GOFLAGS=-mod=mod
-    export CGO_LDFLAGS="-L$LIB_DIR -lpas -Wl,-rpath,$LIB_DIR"
-    cd "$ROOT/bindings/go"
+    export CGO_LDFLAGS="-L$TARGET/debug -lpas -Wl,-rpath,$TARGET/debug"
+    cd bindings/go
     # -v: the summary lines are printed even when every row passes; the exit status is go test's.
     set +e +o pipefail
     go test -count=1 -run '^TestVectors$' -v . | grep -vE '^(=== RUN|--- PASS|    --- PASS|PASS$|ok )'
     exit "${PIPESTATUS[0]}"
     ;;
-  *)
-    echo "conformance-run: unknown language '$LANGUAGE' (known: c, go)" >&2
-    exit 2
-    ;;
+  *) echo "conformance-run: unknown language '$lang'" >&2; exit 2 ;;
 esac
