@@ -1404,6 +1404,22 @@ pas_status pas_testing_pas_refresh_fails(const struct pas_testing_pas *pas,
                                          uint32_t retry_after_s);
 
 /**
+ * TEST ONLY. Scripts a successful refresh that PAS gives only for the refresh token
+ * `expected_refresh_token`: the access token is `access_token` verbatim and `refresh_token`
+ * (NULL = none) the refresh token PAS returns. When the call carries another refresh token, PAS
+ * answers 400 `invalid_grant` instead (what PAS does with a token it does not know).
+ *
+ * Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_UTF8.
+ */
+pas_status pas_testing_pas_refresh_ok_expecting(const struct pas_testing_pas *pas,
+                                                const char *expected_refresh_token,
+                                                size_t expected_refresh_token_len,
+                                                const char *access_token,
+                                                size_t access_token_len,
+                                                const char *refresh_token,
+                                                size_t refresh_token_len);
+
+/**
  * TEST ONLY. Scripts a refresh that fails without an HTTP answer, with the status `code`:
  * `PAS_STATUS_PAS_TRANSPORT`, `PAS_STATUS_PAS_TIMEOUT` or `PAS_STATUS_PAS_BAD_RESPONSE` (the
  * three transport-class failures of a real client; the conformance vectors script each).

@@ -64,6 +64,24 @@ func (t *TestingPAS) RefreshOKToken(accessToken string, refreshToken *string) er
 	return errorFrom(st, nil)
 }
 
+// RefreshOKExpecting is RefreshOKToken for one refresh token only: when the refresh carries
+// another token than expectedRefreshToken, PAS answers 400 invalid_grant instead.
+func (t *TestingPAS) RefreshOKExpecting(expectedRefreshToken, accessToken string, refreshToken *string) error {
+	e, el := cstr(expectedRefreshToken)
+	c, cl := cstr(accessToken)
+	var r *C.char
+	var rl C.size_t
+	if refreshToken != nil {
+		r, rl = cstr(*refreshToken)
+	}
+	st := C.pas_testing_pas_refresh_ok_expecting(t.p, e, el, c, cl, r, rl)
+	runtime.KeepAlive(expectedRefreshToken)
+	runtime.KeepAlive(accessToken)
+	runtime.KeepAlive(refreshToken)
+	runtime.KeepAlive(t)
+	return errorFrom(st, nil)
+}
+
 // RefreshTransport scripts a refresh that fails without an HTTP answer: kind is ErrPASTransport,
 // ErrPASTimeout or ErrPASBadResponse (anything else is ErrInvalidArgument).
 func (t *TestingPAS) RefreshTransport(kind *Error) error {

@@ -224,32 +224,14 @@ static pas_status drive(world *w, pas_testing_pas *pas, pas_session_validator *v
     return status;
 }
 
-/* The stored session a step reports on: the step's session id, else the row's only session. */
-static session *reported(world *w, json_t *given, const char *sid, size_t sid_len, bool *known) {
-    size_t i;
-    *known = true;
-    if (sid) {
-        for (i = 0; i < w->n_sessions; i++)
-            if (w->sessions[i].id_len == sid_len && memcmp(w->sessions[i].id, sid, sid_len) == 0)
-                return w->sessions[i].present ? &w->sessions[i] : NULL;
-        return NULL;
-    }
-    (void)given;
-    if (w->n_sessions == 1) return w->sessions[0].present ? &w->sessions[0] : NULL;
-    *known = w->n_sessions == 0;
-    return NULL;
-}
-
-static json_t *run_step(world *w, json_t *given, pas_testing_pas *pas, pas_session_validator *v, json_t *step) {
-    json_t *answers = json_object_get(step, "pas"), *expect_cache = json_object_get(json_object_get(step, "expect"), "cache");
-    json_t *sid_v = json_object_get(step, "session_id"), *cache_out, *log;
+/* One step: its entry of `actual.steps`. `expect_cache` lists the cache keys to report. */
+static json_t *run_step(world *w, pas_testing_pas *pas, pas_session_validator *v, json_t *step, json_t *expect_cache) {
+    json_t *answers = json_object_get(step, "pas"), *sid_v = json_object_get(step, "session_id"), *cache_out;
+    json_t *ignored, *sv = json_null(), *refreshed = json_null();
     const char *sid = json_string_value(sid_v), *decision, *cause = NULL, *key;
     size_t sid_len = sid ? json_string_length(sid_v) : 0, before, i;
     pas_session_result r;
-    pas_status status = PAS_STATUS_OK;
     session *s;
-    bool known;
-    json_t *ignored;
 
     if (sid_v && !json_is_null(sid_v) && !sid) return runner_error("session_id is not a string");
     if (json_is_true(json_object_get(step, "clear_cache_before"))) cache_clear(w);
@@ -257,36 +239,40 @@ static json_t *run_step(world *w, json_t *given, pas_testing_pas *pas, pas_sessi
         if (!script_pas_answer(pas, json_array_get(answers, i))) return runner_error("pas answer %zu is not scriptable", i);
     json_array_clear(w->log);
     before = pas_call_count(pas);
-    memset(&r, 0, sizeof r);
     if (!sid || sid_len == 0) {
         /* No cookie: a C host never starts a check (pas_session_check_new refuses an empty id). */
-        decision = "anonymous";
+        decision = "no_cookie";
     } else {
-        status = drive(w, pas, v, sid, sid_len, &r);
-        if (status == PAS_STATUS_OK && r.decision == PAS_DECISION_AUTHENTICATED) decision = "authenticated";
-        else if (status == PAS_STATUS_OK && r.decision == PAS_DECISION_NO_COOKIE) decision = "anonymous";
-        else decision = "expired";
-        if (status != PAS_STATUS_OK) cause = pas_status_name(status); /* store_failed: fail-closed */
-        else if (r.cause != PAS_CAUSE_NONE) cause = pas_cause_name(r.cause);
+        pas_status status = drive(w, pas, v, sid, sid_len, &r);
+        if (status != PAS_STATUS_OK) {
+            /* The check ended in a failure status (store_failed): the host's error path. */
+            decision = "error";
+            cause = pas_status_name(status);
+        } else if (r.decision == PAS_DECISION_AUTHENTICATED) {
+            decision = "authenticated";
+            sv = json_integer(r.sv);
+            refreshed = json_boolean(r.refreshed);
+        } else if (r.decision == PAS_DECISION_NO_COOKIE) {
+            decision = "no_cookie";
+        } else {
+            decision = "expired";
+            cause = pas_cause_name(r.cause);
+        }
     }
     cache_out = json_object();
     json_object_foreach(expect_cache, key, ignored) {
         cache_entry *e = cache_get(w, key, strlen(key));
         json_object_set_new(cache_out, key, e ? json_integer(e->sv) : json_null());
     }
-    s = reported(w, given, sid, sid_len, &known);
-    log = json_deep_copy(w->log);
-    {
-        bool auth = strcmp(decision, "authenticated") == 0;
-        return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:o,s:o}", "decision", decision, "cause", str_or_null(cause), "sv",
-                         auth ? json_integer(r.sv) : json_null(), "refreshed", auth ? json_boolean(r.refreshed) : json_null(),
-                         "effects", log, "pas_calls", (json_int_t)(pas_call_count(pas) - before), "cache", cache_out,
-                         "session_sv", (s && s->has_sv) ? json_integer(s->sv) : json_null());
-    }
+    s = sid ? find(w, sid, sid_len) : NULL;
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:o,s:o}", "decision", decision, "cause", str_or_null(cause), "sv", sv,
+                     "refreshed", refreshed, "effects", json_deep_copy(w->log), "pas_calls",
+                     (json_int_t)(pas_call_count(pas) - before), "cache", cache_out, "session_sv",
+                     (s && s->has_sv) ? json_integer(s->sv) : json_null());
 }
 
-/* A row: a new world (scripted PAS, store, cache, validator); `actual` is the array of the steps'
- * results (the shape of the row's `expect`s, one per step). */
+/* A row: a new world (scripted PAS, store, cache, validator); `actual` is {"steps": [...]}, one
+ * entry per step, the shape of the row's `expect`. */
 json_t *run_session(json_t *doc, json_t *row) {
     json_t *given = json_object_get(row, "given"), *steps = json_object_get(row, "steps"), *keys, *out;
     pas_testing_pas *pas = NULL;
@@ -312,9 +298,12 @@ json_t *run_session(json_t *doc, json_t *row) {
     pas_testing_validator_new(pas, cipher, &v);
     pas_cipher_free(cipher);
     out = json_array();
-    for (i = 0; i < json_array_size(steps); i++) json_array_append_new(out, run_step(&w, given, pas, v, json_array_get(steps, i)));
+    for (i = 0; i < json_array_size(steps); i++) {
+        json_t *expect_cache = json_object_get(json_array_get(json_object_get(json_object_get(row, "expect"), "steps"), i), "cache");
+        json_array_append_new(out, run_step(&w, pas, v, json_array_get(steps, i), expect_cache));
+    }
     pas_session_validator_free(v);
     pas_testing_pas_free(pas);
     world_free(&w);
-    return out;
+    return json_pack("{s:o}", "steps", out);
 }
