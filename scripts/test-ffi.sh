@@ -2,8 +2,8 @@
 # Everything for the C ABI (issue 4), from a clean clone:
 #   pinned cbindgen, build pas-ffi + pas-devserver (debug, workspace target/), header drift check,
 #   header compile checks (C99, C11, C++17), exported-symbol check, Rust ABI tests, C tests
-#   (plain, valgrind memcheck, AddressSanitizer), C stress test, the C conformance runner (plain and
-#   ASan; tests/vectors), C example, Go vet + test -race (incl. pas-devserver and the Go
+#   (plain, valgrind memcheck, AddressSanitizer), C stress test, the C conformance runner (plain,
+#   valgrind, ASan; tests/vectors), C example, Go vet + test -race (incl. pas-devserver and the Go
 #   conformance runner TestVectors), Go examples. Starts and stops its own pas-devserver.
 #
 # Usage: scripts/test-ffi.sh            run everything
@@ -197,7 +197,7 @@ if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
   unset ASAN_OPTIONS
 fi
 
-# ---- conformance vectors (issue 7): the C runner, plain and under ASan+UBSan ------------------
+# ---- conformance vectors (issue 7): the C runner, plain, under valgrind and under ASan+UBSan --
 stage "conformance: C runner"
 CONF_OUT="$ROOT/target/conformance"
 tests/conformance/c/build.sh "$WORK/conformance_c"
@@ -206,6 +206,15 @@ PAS_CONFORMANCE_OUT="$CONF_OUT/c.json" "$WORK/conformance_c" >"$WORK/conformance
   exit 1
 }
 grep -E '^pas vectors ' "$WORK/conformance_c.out" | sed 's/^/conformance: /'
+if [[ "${SKIP_VALGRIND:-0}" != 1 ]]; then
+  PAS_CONFORMANCE_OUT="$WORK/conformance_c_vg.json" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+    --show-leak-kinds=definite --error-exitcode=99 --log-file="$WORK/conformance_valgrind.log" "$WORK/conformance_c" \
+    >"$WORK/conformance_c_vg.out" 2>&1 || {
+    cat "$WORK/conformance_valgrind.log" "$WORK/conformance_c_vg.out" | tail -50
+    exit 1
+  }
+  grep -E '^pas vectors \[c\]: ' "$WORK/conformance_c_vg.out" | sed 's/^/conformance (valgrind memcheck): /'
+fi
 if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
   tests/conformance/c/build.sh "$WORK/conformance_c_asan" -fsanitize=address,undefined -fno-omit-frame-pointer \
     -fno-sanitize-recover=undefined

@@ -830,6 +830,20 @@ static void test_session_scenarios(void) {
     EXPECT_EXPIRED(r, PAS_CAUSE_PAS_UNAVAILABLE);
     CHECK(pas_calls(&sc) == 2);
     scenario_free(&sc);
+    /* s03c: an answer for one refresh token only (pas_testing_pas_refresh_ok_expecting) */
+    scenario_init(&sc, 1, 3, 1);
+    {
+        const char at[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4Iiwic3YiOjV9.c2ln"; /* {"sub":"x","sv":5} */
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(NULL, S("rt"), S(at), NULL, 0), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, NULL, 1, S(at), NULL, 0), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, S("rt-other"), S(at), NULL, 0), PAS_STATUS_OK);
+        CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+        EXPECT_EXPIRED(r, PAS_CAUSE_PAS_REJECTED); /* PAS got rt-original: 400 invalid_grant */
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, S("rt-original"), S(at), NULL, 0), PAS_STATUS_OK);
+        CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+        CHECK(r.decision == PAS_DECISION_AUTHENTICATED && r.sv == 5 && r.refreshed);
+    }
+    scenario_free(&sc);
     /* s04: undecryptable ciphertext, PAS not called */
     scenario_init(&sc, 1, 3, 1);
     {
