@@ -92,6 +92,9 @@ fn run_file(runtime: &tokio::runtime::Runtime, path: &Path) -> Result<FileResult
         return Err(format!("unknown schema `{schema}` (this runner reads {SCHEMA})"));
     }
     let kind = str_field(&file, "file")?;
+    if !["pkce", "cipher", "jwt", "session", "liveness", "errors"].contains(&kind) {
+        return Err(format!("unknown vector file kind `{kind}`"));
+    }
     let cases = file.get("cases").and_then(Value::as_array).ok_or("`cases` is not an array")?;
     let verifiers = JwtVerifiers::new(&file);
     let mut rows = serde_json::Map::new();
@@ -104,8 +107,7 @@ fn run_file(runtime: &tokio::runtime::Runtime, path: &Path) -> Result<FileResult
             "jwt" => verifiers.verify(case),
             "session" => runtime.block_on(session::run_case(case)),
             "liveness" => runtime.block_on(liveness(case)),
-            "errors" => errors(case, cases),
-            other => return Err(format!("unknown vector file kind `{other}`")),
+            _ => errors(case, cases),
         }
         .unwrap_or_else(|message| json!({ "runner_error": message }));
         let expect = case.get("expect").cloned().unwrap_or(Value::Null);
