@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test bootstrap lint rust-test demo-check bench ffi-test python-test python-bench node-test
+.PHONY: demo test bootstrap lint rust-test vectors demo-check bench ffi-test python-test python-bench node-test conformance
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -16,7 +16,7 @@ bootstrap:
 demo: bootstrap
 	@scripts/demo.sh
 
-test: bootstrap lint rust-test ffi-test python-test node-test demo-check
+test: bootstrap lint rust-test vectors ffi-test python-test node-test demo-check conformance
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -27,8 +27,22 @@ lint:
 rust-test:
 	$(CARGO) test --locked --workspace --all-targets
 
-# The demo's decisions are checked too: the same driver (incremental builds, so a few seconds
-# when everything is built; DEMO_FLAGS=--no-build skips building altogether).
+# Issue 7: the shared vectors are fresh (the generator would write the same bytes), and the Rust
+# runner passes them. Clears earlier runner outputs so the final table sees only this run's.
+vectors:
+	rm -rf target/conformance
+	$(CARGO) build --locked -q -p pas-conformance
+	target/debug/pas-conformance check
+	scripts/conformance-run.sh rust
+
+# Last step: every runner fails on a changed expected value, then the table (file by language)
+# fails when any language failed or skipped a row or differs from Rust.
+conformance:
+	scripts/test-conformance-selftest.sh
+	target/debug/pas-conformance table
+
+# The demo's decisions are checked too: the same driver as `make demo`, after the binding suites
+# so its builds are incremental (a few seconds; DEMO_FLAGS=--no-build skips building altogether).
 demo-check:
 	@scripts/demo.sh $(DEMO_FLAGS)
 

@@ -47,6 +47,49 @@ func (t *TestingPAS) RefreshOKRaw(accessToken string) error {
 	return errorFrom(st, nil)
 }
 
+// RefreshOKToken scripts a refresh whose access token is exactly accessToken (any string, e.g. a
+// prepared unsigned JWT) and whose refresh token is refreshToken (nil: none; a different one is a
+// rotation).
+func (t *TestingPAS) RefreshOKToken(accessToken string, refreshToken *string) error {
+	c, cl := cstr(accessToken)
+	var r *C.char
+	var rl C.size_t
+	if refreshToken != nil {
+		r, rl = cstr(*refreshToken)
+	}
+	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, true, r, rl)
+	runtime.KeepAlive(accessToken)
+	runtime.KeepAlive(refreshToken)
+	runtime.KeepAlive(t)
+	return errorFrom(st, nil)
+}
+
+// RefreshOKExpecting is RefreshOKToken for one refresh token only: when the refresh carries
+// another token than expectedRefreshToken, PAS answers 400 invalid_grant instead.
+func (t *TestingPAS) RefreshOKExpecting(expectedRefreshToken, accessToken string, refreshToken *string) error {
+	e, el := cstr(expectedRefreshToken)
+	c, cl := cstr(accessToken)
+	var r *C.char
+	var rl C.size_t
+	if refreshToken != nil {
+		r, rl = cstr(*refreshToken)
+	}
+	st := C.pas_testing_pas_refresh_ok_expecting(t.p, e, el, c, cl, r, rl)
+	runtime.KeepAlive(expectedRefreshToken)
+	runtime.KeepAlive(accessToken)
+	runtime.KeepAlive(refreshToken)
+	runtime.KeepAlive(t)
+	return errorFrom(st, nil)
+}
+
+// RefreshTransport scripts a refresh that fails without an HTTP answer: kind is ErrPASTransport,
+// ErrPASTimeout or ErrPASBadResponse (anything else is ErrInvalidArgument).
+func (t *TestingPAS) RefreshTransport(kind *Error) error {
+	st := C.pas_testing_pas_refresh_transport(t.p, C.pas_status(kind.Code))
+	runtime.KeepAlive(t)
+	return errorFrom(st, nil)
+}
+
 // RefreshFails scripts a failed refresh: httpStatus 4xx rejects, 408/429/5xx is a server error,
 // 0 a transport failure.
 func (t *TestingPAS) RefreshFails(httpStatus int, retryAfter time.Duration) {
