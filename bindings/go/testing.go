@@ -25,40 +25,32 @@ func NewTestingPAS() *TestingPAS {
 // RefreshOK scripts a refresh whose unsigned access token carries claimsJSON; refreshToken
 // (nil: none) is the refresh token PAS returns.
 func (t *TestingPAS) RefreshOK(claimsJSON string, refreshToken *string) error {
-	c, cl := cstr(claimsJSON)
-	var r *C.char
-	var rl C.size_t
-	if refreshToken != nil {
-		r, rl = cstr(*refreshToken)
-	}
-	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, false, r, rl)
-	runtime.KeepAlive(claimsJSON)
-	runtime.KeepAlive(refreshToken)
-	runtime.KeepAlive(t)
-	return errorFrom(st, nil)
+	return t.refreshOK(claimsJSON, false, refreshToken)
 }
 
 // RefreshOKRaw scripts a refresh whose access token is exactly accessToken.
 func (t *TestingPAS) RefreshOKRaw(accessToken string) error {
-	c, cl := cstr(accessToken)
-	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, true, nil, 0)
-	runtime.KeepAlive(accessToken)
-	runtime.KeepAlive(t)
-	return errorFrom(st, nil)
+	return t.refreshOK(accessToken, true, nil)
 }
 
 // RefreshOKToken scripts a refresh whose access token is exactly accessToken (any string, e.g. a
 // prepared unsigned JWT) and whose refresh token is refreshToken (nil: none; a different one is a
 // rotation).
 func (t *TestingPAS) RefreshOKToken(accessToken string, refreshToken *string) error {
-	c, cl := cstr(accessToken)
+	return t.refreshOK(accessToken, true, refreshToken)
+}
+
+// refreshOK scripts one successful refresh: token is the access token itself (raw) or the claims
+// of an unsigned one.
+func (t *TestingPAS) refreshOK(token string, raw bool, refreshToken *string) error {
+	c, cl := cstr(token)
 	var r *C.char
 	var rl C.size_t
 	if refreshToken != nil {
 		r, rl = cstr(*refreshToken)
 	}
-	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, true, r, rl)
-	runtime.KeepAlive(accessToken)
+	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, C.bool(raw), r, rl)
+	runtime.KeepAlive(token)
 	runtime.KeepAlive(refreshToken)
 	runtime.KeepAlive(t)
 	return errorFrom(st, nil)
