@@ -1404,6 +1404,31 @@ pas_status pas_testing_pas_refresh_fails(const struct pas_testing_pas *pas,
                                          uint32_t retry_after_s);
 
 /**
+ * TEST ONLY. Scripts a successful refresh that PAS gives only for the refresh token
+ * `expected_refresh_token`: the access token is `access_token` verbatim and `refresh_token`
+ * (NULL = none) the refresh token PAS returns. When the call carries another refresh token, PAS
+ * answers 400 `invalid_grant` instead (what PAS does with a token it does not know).
+ *
+ * Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_UTF8.
+ */
+pas_status pas_testing_pas_refresh_ok_expecting(const struct pas_testing_pas *pas,
+                                                const char *expected_refresh_token,
+                                                size_t expected_refresh_token_len,
+                                                const char *access_token,
+                                                size_t access_token_len,
+                                                const char *refresh_token,
+                                                size_t refresh_token_len);
+
+/**
+ * TEST ONLY. Scripts a refresh that fails without an HTTP answer, with the status `code`:
+ * `PAS_STATUS_PAS_TRANSPORT`, `PAS_STATUS_PAS_TIMEOUT` or `PAS_STATUS_PAS_BAD_RESPONSE` (the
+ * three transport-class failures of a real client; the conformance vectors script each).
+ *
+ * Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (another code).
+ */
+pas_status pas_testing_pas_refresh_transport(const struct pas_testing_pas *pas, pas_status code);
+
+/**
  * TEST ONLY. Makes every scripted refresh wait `delay_ms` first (concurrency tests).
  *
  * Never blocks. Statuses: OK, NULL_ARGUMENT.
@@ -1456,6 +1481,18 @@ pas_status pas_verifier_builder_new(const char *issuer,
  * Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown number).
  */
 pas_status pas_verifier_builder_allow_alg(struct pas_verifier_builder *builder, uint32_t alg);
+
+/**
+ * Replaces the allow-list with `algs[0..n_algs]` (`PAS_ALG_*`), for a verifier that must not
+ * accept EdDSA (e.g. ES256 only). `algs` may be NULL when `n_algs` is 0; an empty list is
+ * refused by build (INVALID_CONFIG).
+ *
+ * Never blocks. Ownership: the array is only read during the call. Statuses: OK,
+ * NULL_ARGUMENT, INVALID_ARGUMENT (an unknown number; the builder keeps its previous list).
+ */
+pas_status pas_verifier_builder_set_algs(struct pas_verifier_builder *builder,
+                                         const uint32_t *algs,
+                                         size_t n_algs);
 
 /**
  * Sets the clock leeway for `exp`/`nbf`/`iat` in seconds (0-300, checked by build).

@@ -2,8 +2,9 @@
 # Everything for the C ABI (issue 4), from a clean clone:
 #   pinned cbindgen, build pas-ffi + pas-devserver (debug, workspace target/), header drift check,
 #   header compile checks (C99, C11, C++17), exported-symbol check, Rust ABI tests, C tests
-#   (plain, valgrind memcheck, AddressSanitizer), C stress test, C example, Go vet + test -race
-#   (incl. pas-devserver), Go examples. Starts and stops its own pas-devserver.
+#   (plain, valgrind memcheck, AddressSanitizer), C stress test, the C conformance runner (plain,
+#   valgrind, ASan; tests/vectors), C example, Go vet + test -race (incl. pas-devserver and the Go
+#   conformance runner TestVectors), Go examples. Starts and stops its own pas-devserver.
 #
 # Usage: scripts/test-ffi.sh            run everything
 #        scripts/test-ffi.sh --regen-header   regenerate include/pas.h and exit
@@ -12,10 +13,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 CBINDGEN_VERSION=0.29.4
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-LIB_DIR="$TARGET_DIR/debug"
-WORK="$TARGET_DIR/ffi-test"
+LIB_DIR="$PAS_TARGET/debug"
+WORK="$PAS_TARGET/ffi-test"
 mkdir -p "$WORK"
 export CARGO_TERM_COLOR=never
 export RUST_BACKTRACE=0
@@ -59,8 +61,7 @@ apt_install gcc gcc
 apt_install g++ g++
 apt_install valgrind valgrind
 apt_install curl curl
-command -v go >/dev/null || [[ -x /usr/local/go/bin/go ]] || { log "Go is required (https://go.dev/dl)"; exit 1; }
-command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
+pas_go_env # Go on PATH (or a clear error), cgo pointed at libpas
 
 # ---- build -------------------------------------------------------------------------------------
 stage "cargo build"
@@ -117,25 +118,9 @@ grep -E '^test result' "$WORK/cargo-test.log" | awk '{p+=$4; f+=$6} END {print "
 ! grep -qE '^test result: FAILED' "$WORK/cargo-test.log"
 
 # ---- pas-devserver -----------------------------------------------------------------------------
-DEV_PID=""
-cleanup() {
-  if [[ -n "$DEV_PID" ]]; then
-    kill -TERM "$DEV_PID" 2>/dev/null || true
-    wait "$DEV_PID" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+trap pas_devserver_stop EXIT
 stage "pas-devserver"
-"$LIB_DIR/pas-devserver" --port 0 >"$WORK/devserver.out" 2>"$WORK/devserver.err" &
-DEV_PID=$!
-for _ in $(seq 1 100); do
-  grep -q '^PAS_DEVSERVER_READY ' "$WORK/devserver.out" 2>/dev/null && break
-  kill -0 "$DEV_PID" 2>/dev/null || { cat "$WORK/devserver.err" >&2; exit 1; }
-  sleep 0.1
-done
-PAS_DEVSERVER_URL="$(sed -n 's/^PAS_DEVSERVER_READY .*"base_url":"\([^"]*\)".*/\1/p' "$WORK/devserver.out")"
-[[ -n "$PAS_DEVSERVER_URL" ]]
-export PAS_DEVSERVER_URL
+pas_devserver_start "$WORK"
 log "pas-devserver at $PAS_DEVSERVER_URL"
 
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
@@ -196,6 +181,35 @@ if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
   unset ASAN_OPTIONS
 fi
 
+# ---- conformance vectors (issue 7): the C runner, plain, under valgrind and under ASan+UBSan --
+stage "conformance: C runner"
+CONF_OUT="$ROOT/target/conformance"
+tests/conformance/c/build.sh "$WORK/conformance_c"
+PAS_CONFORMANCE_OUT="$CONF_OUT/c.json" "$WORK/conformance_c" >"$WORK/conformance_c.out" 2>&1 || {
+  grep -E '^(FAIL|pas vectors)' "$WORK/conformance_c.out"
+  exit 1
+}
+grep -E '^pas vectors ' "$WORK/conformance_c.out" | sed 's/^/conformance: /'
+if [[ "${SKIP_VALGRIND:-0}" != 1 ]]; then
+  PAS_CONFORMANCE_OUT="$WORK/conformance_c_vg.json" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+    --show-leak-kinds=definite --error-exitcode=99 --log-file="$WORK/conformance_valgrind.log" "$WORK/conformance_c" \
+    >"$WORK/conformance_c_vg.out" 2>&1 || {
+    cat "$WORK/conformance_valgrind.log" "$WORK/conformance_c_vg.out" | tail -50
+    exit 1
+  }
+  grep -E '^pas vectors \[c\]: ' "$WORK/conformance_c_vg.out" | sed 's/^/conformance (valgrind memcheck): /'
+fi
+if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
+  tests/conformance/c/build.sh "$WORK/conformance_c_asan" -fsanitize=address,undefined -fno-omit-frame-pointer \
+    -fno-sanitize-recover=undefined
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=98 PAS_CONFORMANCE_OUT="$WORK/conformance_c_asan.json" \
+    "$WORK/conformance_c_asan" >"$WORK/conformance_c_asan.out" 2>&1 || {
+    tail -50 "$WORK/conformance_c_asan.out"
+    exit 1
+  }
+  grep -E '^pas vectors \[c\]: ' "$WORK/conformance_c_asan.out" | sed 's/^/conformance (asan+ubsan): /'
+fi
+
 stage "c example"
 gcc -std=c11 -Wall -Wextra -Werror -Iinclude examples/c/verify.c -o "$WORK/verify_example" \
   -L"$LIB_DIR" -lpas -Wl,-rpath,"$LIB_DIR"
@@ -208,18 +222,17 @@ echo "c example: 2 passed, 0 failed (shared and static)"
 
 # ---- Go ----------------------------------------------------------------------------------------
 if [[ "${SKIP_GO:-0}" != 1 ]]; then
-  export CGO_ENABLED=1
-  export CGO_CFLAGS="-I$ROOT/include"
-  export CGO_LDFLAGS="-L$LIB_DIR -lpas -Wl,-rpath,$LIB_DIR"
-  export GOFLAGS=-mod=mod
   stage "go vet"
   test -z "$(gofmt -l bindings/go examples/go)" || { gofmt -l bindings/go examples/go; echo "gofmt: files need formatting"; exit 1; }
   (cd bindings/go && go vet ./...)
   echo "go vet: 1 passed, 0 failed"
   stage "go test -race"
   mint_env
-  (cd bindings/go && go test -race -count=1 -v ./... 2>&1) >"$WORK/go-test.log" || { cat "$WORK/go-test.log"; exit 1; }
+  # Includes TestVectors, the Go conformance runner (writes target/conformance/go.json).
+  (cd bindings/go && PAS_CONFORMANCE_OUT="$ROOT/target/conformance/go.json" go test -race -count=1 -v ./... 2>&1) \
+    >"$WORK/go-test.log" || { cat "$WORK/go-test.log"; exit 1; }
   echo "go test -race: $(grep -cE '^\s*--- PASS' "$WORK/go-test.log") passed, $(grep -cE '^\s*--- FAIL' "$WORK/go-test.log") failed"
+  grep -E '^pas vectors \[go\]: ' "$WORK/go-test.log" | sed 's/^/conformance: /'
   stage "go examples"
   (cd examples/go && go vet ./... && go run . "$PAS_DEVSERVER_URL") | sed 's/^/go example: /'
 fi

@@ -10,6 +10,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PKG="$ROOT/bindings/node"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
 export PAS_NODE_PROFILE="${PAS_NODE_PROFILE:-debug}"
 start=$SECONDS
@@ -19,8 +21,7 @@ step "building pas-devserver"
 (cd "$ROOT" && cargo build --locked -q -p pas-devserver)
 
 step "npm ci in bindings/node (builds the addon, profile $PAS_NODE_PROFILE)"
-rm -rf "$PKG/node_modules" "$PKG"/*.node
-(cd "$PKG" && npm ci --no-audit --no-fund --loglevel=error)
+pas_node_addon --clean
 
 step "checking index.d.ts and native.js for drift"
 if ! git -C "$ROOT" diff --exit-code -- bindings/node/index.d.ts bindings/node/native.js; then
@@ -29,7 +30,7 @@ if ! git -C "$ROOT" diff --exit-code -- bindings/node/index.d.ts bindings/node/n
 fi
 
 step "installing the examples (pas linked from bindings/node)"
-(cd "$ROOT/examples/node" && npm install --no-audit --no-fund --ignore-scripts --no-package-lock --loglevel=error)
+pas_node_examples
 
 step "tsc --noEmit --strict"
 (cd "$PKG" && npx --no-install tsc -p tsconfig.json --noEmit --strict)

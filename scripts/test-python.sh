@@ -9,26 +9,23 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+TARGET="$PAS_TARGET"
 VENV="$TARGET/py-venv"
 WHEELS="$TARGET/py-wheels"
-PY="${PYTHON:-python3}"
 start=$(date +%s)
 step() { echo "== python-test: $* ($(( $(date +%s) - start ))s)"; }
 
 step "fresh virtualenv"
 rm -rf "$VENV" "$WHEELS"
-"$PY" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-  "maturin>=1.7,<2" "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10" "cryptography>=42"
+pas_py_venv "$VENV" "maturin>=1.7,<2" "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10" "cryptography>=42"
 
 step "build pas-devserver"
 cargo build --locked -q -p pas-devserver
 
 step "build the wheel"
-"$VENV/bin/maturin" build --locked -q -m bindings/python/Cargo.toml -i "$VENV/bin/python" --out "$WHEELS"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEELS"/pas-*.whl
+pas_py_wheel "$VENV" "$WHEELS"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

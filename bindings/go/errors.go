@@ -67,3 +67,13 @@ func errorFrom(status C.pas_status, cerr *C.pas_error) error {
 	}
 	return e
 }
+
+// Codes returns every error code the library defines (its stable name and C status number), in
+// numeric order: the table the conformance vectors (tests/vectors/errors.json) check.
+func Codes() []Error {
+	out := make([]Error, len(sentinels))
+	for i, s := range sentinels {
+		out[i] = Error{Code: s.Code, Name: s.Name}
+	}
+	return out
+}

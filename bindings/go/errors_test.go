@@ -3,6 +3,7 @@ package pas
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // The Go sentinels are exactly the library's statuses (numbers and names).
@@ -74,5 +75,32 @@ func TestCipherRingAndPKCE(t *testing.T) {
 	}
 	if len(NewCodeVerifier()) != 64 || len(NewState()) != 22 {
 		t.Fatal("pkce sizes")
+	}
+}
+
+func TestCodesAndAlgorithmNames(t *testing.T) {
+	codes := Codes()
+	if len(codes) != len(sentinels) || codes[0].Name != "invalid_argument" || codes[0].Code != 100 {
+		t.Fatalf("%+v", codes[:1])
+	}
+	codes[0].Name = "changed" // a copy: the sentinels stay as they are
+	if ErrInvalidArgument.Name != "invalid_argument" {
+		t.Fatal("Codes leaked a sentinel")
+	}
+	for alg, name := range map[Algorithm]string{EdDSA: "EdDSA", ES256: "ES256", RS256: "RS256", PS256: "PS256", 0: "unknown"} {
+		if alg.String() != name {
+			t.Errorf("%d: %s", alg, alg.String())
+		}
+	}
+	v, err := NewVerifier("i", "a", VerifierOptions{JWKSJSON: `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`, Leeway: NoLeeway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if _, err := v.VerifyCachedAt("a.b.c", time.Unix(0, 0)); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatal(err)
+	}
+	if _, err := NewVerifier("i", "a", VerifierOptions{JWKSJSON: `{"keys":[]}`, Algorithms: []Algorithm{}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Fatal(err)
 	}
 }

@@ -25,24 +25,59 @@ func NewTestingPAS() *TestingPAS {
 // RefreshOK scripts a refresh whose unsigned access token carries claimsJSON; refreshToken
 // (nil: none) is the refresh token PAS returns.
 func (t *TestingPAS) RefreshOK(claimsJSON string, refreshToken *string) error {
-	c, cl := cstr(claimsJSON)
+	return t.refreshOK(claimsJSON, false, refreshToken)
+}
+
+// RefreshOKRaw scripts a refresh whose access token is exactly accessToken.
+func (t *TestingPAS) RefreshOKRaw(accessToken string) error {
+	return t.refreshOK(accessToken, true, nil)
+}
+
+// RefreshOKToken scripts a refresh whose access token is exactly accessToken (any string, e.g. a
+// prepared unsigned JWT) and whose refresh token is refreshToken (nil: none; a different one is a
+// rotation).
+func (t *TestingPAS) RefreshOKToken(accessToken string, refreshToken *string) error {
+	return t.refreshOK(accessToken, true, refreshToken)
+}
+
+// refreshOK scripts one successful refresh: token is the access token itself (raw) or the claims
+// of an unsigned one.
+func (t *TestingPAS) refreshOK(token string, raw bool, refreshToken *string) error {
+	c, cl := cstr(token)
 	var r *C.char
 	var rl C.size_t
 	if refreshToken != nil {
 		r, rl = cstr(*refreshToken)
 	}
-	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, false, r, rl)
-	runtime.KeepAlive(claimsJSON)
+	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, C.bool(raw), r, rl)
+	runtime.KeepAlive(token)
 	runtime.KeepAlive(refreshToken)
 	runtime.KeepAlive(t)
 	return errorFrom(st, nil)
 }
 
-// RefreshOKRaw scripts a refresh whose access token is exactly accessToken.
-func (t *TestingPAS) RefreshOKRaw(accessToken string) error {
+// RefreshOKExpecting is RefreshOKToken for one refresh token only: when the refresh carries
+// another token than expectedRefreshToken, PAS answers 400 invalid_grant instead.
+func (t *TestingPAS) RefreshOKExpecting(expectedRefreshToken, accessToken string, refreshToken *string) error {
+	e, el := cstr(expectedRefreshToken)
 	c, cl := cstr(accessToken)
-	st := C.pas_testing_pas_refresh_ok(t.p, c, cl, true, nil, 0)
+	var r *C.char
+	var rl C.size_t
+	if refreshToken != nil {
+		r, rl = cstr(*refreshToken)
+	}
+	st := C.pas_testing_pas_refresh_ok_expecting(t.p, e, el, c, cl, r, rl)
+	runtime.KeepAlive(expectedRefreshToken)
 	runtime.KeepAlive(accessToken)
+	runtime.KeepAlive(refreshToken)
+	runtime.KeepAlive(t)
+	return errorFrom(st, nil)
+}
+
+// RefreshTransport scripts a refresh that fails without an HTTP answer: kind is ErrPASTransport,
+// ErrPASTimeout or ErrPASBadResponse (anything else is ErrInvalidArgument).
+func (t *TestingPAS) RefreshTransport(kind *Error) error {
+	st := C.pas_testing_pas_refresh_transport(t.p, C.pas_status(kind.Code))
 	runtime.KeepAlive(t)
 	return errorFrom(st, nil)
 }

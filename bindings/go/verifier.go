@@ -22,16 +22,39 @@ const (
 	PS256 Algorithm = C.PAS_ALG_PS256
 )
 
+// String returns the JOSE name ("EdDSA", "ES256", "RS256", "PS256"), or "unknown".
+func (a Algorithm) String() string {
+	switch a {
+	case EdDSA:
+		return "EdDSA"
+	case ES256:
+		return "ES256"
+	case RS256:
+		return "RS256"
+	case PS256:
+		return "PS256"
+	default:
+		return "unknown"
+	}
+}
+
 // VerifierOptions configures NewVerifier. Set exactly one of JWKSJSON and JWKSURL.
 type VerifierOptions struct {
 	JWKSJSON        string        // static key set ({"keys":[...]})
 	JWKSURL         string        // fetched lazily, cached (https, or http to loopback)
 	Timeout         time.Duration // per JWKS request (0: 10 s)
 	MinRefetch      time.Duration // at most one fetch per interval (0: 30 s)
-	Leeway          time.Duration // clock leeway (default 60 s when zero; 0-300 s)
+	Leeway          time.Duration // clock leeway (default 60 s when zero; up to 300 s; NoLeeway for none)
 	PASProfile      bool          // PAS header allow-list and cat=access
-	ExtraAlgorithms []Algorithm   // in addition to EdDSA
+	ExtraAlgorithms []Algorithm   // in addition to EdDSA (or to Algorithms, when set)
+	// Algorithms, when not nil, replaces the allow-list (EdDSA only by default), e.g. []Algorithm{ES256}
+	// for an issuer that must not be trusted with EdDSA. An empty non-nil list is ErrInvalidConfig.
+	Algorithms []Algorithm
 }
+
+// NoLeeway as VerifierOptions.Leeway checks exp, nbf and iat with no clock leeway at all (a zero
+// Leeway means the default, 60 s). Any negative Leeway means the same.
+const NoLeeway time.Duration = -1
 
 // Verifier verifies PAS access tokens. Safe for concurrent use; share one per process.
 type Verifier struct{ p *C.pas_verifier }
@@ -47,13 +70,25 @@ func NewVerifier(issuer, audience string, opts VerifierOptions) (*Verifier, erro
 	runtime.KeepAlive(issuer)
 	runtime.KeepAlive(audience)
 	st := C.pas_status(C.PAS_STATUS_OK)
+	if opts.Algorithms != nil {
+		// Go memory without Go pointers may be passed to C; one spare element keeps &list[0] valid
+		// for an empty list (which build refuses).
+		list := make([]C.uint32_t, len(opts.Algorithms)+1)
+		for i, alg := range opts.Algorithms {
+			list[i] = C.uint32_t(alg)
+		}
+		st = C.pas_verifier_builder_set_algs(b, &list[0], C.size_t(len(opts.Algorithms)))
+		runtime.KeepAlive(list)
+	}
 	for _, alg := range opts.ExtraAlgorithms {
 		if st == C.PAS_STATUS_OK {
 			st = C.pas_verifier_builder_allow_alg(b, C.uint32_t(alg))
 		}
 	}
-	if st == C.PAS_STATUS_OK && opts.Leeway != 0 {
-		st = C.pas_verifier_builder_set_leeway_s(b, C.uint32_t(opts.Leeway/time.Second))
+	if st == C.PAS_STATUS_OK && opts.Leeway < 0 {
+		st = C.pas_verifier_builder_set_leeway_s(b, 0)
+	} else if st == C.PAS_STATUS_OK && opts.Leeway != 0 {
+		st = C.pas_verifier_builder_set_leeway_s(b, C.uint32_t(min(opts.Leeway/time.Second, 1<<31)))
 	}
 	if st == C.PAS_STATUS_OK && opts.PASProfile {
 		st = C.pas_verifier_builder_set_pas_profile(b, 1)
@@ -169,10 +204,24 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 
 // VerifyCached verifies with the keys in hand, never touching the network.
 func (v *Verifier) VerifyCached(token string) (*Claims, error) {
+	return v.verifyCached(token, 0)
+}
+
+// VerifyCachedAt is VerifyCached with the clock fixed at now (tests, replaying a recorded
+// request): exp, nbf and iat are checked against now instead of the current time. now must be
+// after the Unix epoch.
+func (v *Verifier) VerifyCachedAt(token string, now time.Time) (*Claims, error) {
+	if now.Unix() <= 0 {
+		return nil, &Error{Code: ErrInvalidArgument.Code, Name: ErrInvalidArgument.Name, Message: "invalid_argument: now must be after the Unix epoch"}
+	}
+	return v.verifyCached(token, uint64(now.Unix()))
+}
+
+func (v *Verifier) verifyCached(token string, nowUnix uint64) (*Claims, error) {
 	var c *C.pas_claims
 	var cerr *C.pas_error
 	t, tl := cstr(token)
-	st := C.pas_verifier_verify_cached(v.p, t, tl, 0, &c, &cerr)
+	st := C.pas_verifier_verify_cached(v.p, t, tl, C.uint64_t(nowUnix), &c, &cerr)
 	runtime.KeepAlive(token)
 	runtime.KeepAlive(v)
 	if err := errorFrom(st, cerr); err != nil {

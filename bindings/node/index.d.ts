@@ -171,6 +171,22 @@ export declare class Client {
   get closed(): boolean
 }
 
+/**
+ * **Test only.** An ordered log of effects shared by test doubles: a `ScriptedPas` built with it
+ * writes `refresh_at_pas` at the moment PAS is called, and JS test stores and caches `push` their
+ * own entries, so one log holds the exact effect order of a session check.
+ */
+export declare class EffectLog {
+  /** An empty log. */
+  constructor()
+  /** Appends an entry. */
+  push(entry: string): void
+  /** The entries so far, in order. */
+  entries(): Array<string>
+  /** Returns the entries and empties the log. */
+  take(): Array<string>
+}
+
 /** The built-in per-process `sv` cache (a map with lazy expiry). Synchronous. */
 export declare class MemorySvCache {
   /**
@@ -195,18 +211,22 @@ export declare class RefreshOutcome {
 /**
  * **Test only.** A scripted PAS: each refresh pops the next scripted answer. A call with nothing
  * scripted is answered `pas_transport` and counted in `unexpectedCalls`. Pass it to
- * `new SessionValidator(scriptedPas, ...)` in place of a `Client`.
+ * `new SessionValidator(scriptedPas, ...)` in place of a `Client`. Given an `EffectLog`, every
+ * call writes `refresh_at_pas` to it.
  */
 export declare class ScriptedPas {
-  /** A PAS with nothing scripted. */
-  constructor()
+  /** A PAS with nothing scripted, writing `refresh_at_pas` to `log` (when given) on every call. */
+  constructor(log?: EffectLog | undefined | null)
   /**
    * Scripts a successful refresh whose (unsigned) access token carries `claims`, and
    * optionally a refresh token in the answer.
    */
   refreshOk(claims: Record<string, unknown>, refreshToken?: string | null): void
-  /** Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). */
-  refreshOkRaw(accessToken: string, refreshToken?: string | undefined | null): void
+  /**
+   * Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). With
+   * `expectedToken`, it only answers if that is the refresh token sent (else `400 invalid_grant`).
+   */
+  refreshOkRaw(accessToken: string, refreshToken?: string | undefined | null, expectedToken?: string | undefined | null): void
   /**
    * Scripts a successful refresh that only answers if `expectedToken` is the refresh token
    * sent (else `400 invalid_grant`).
@@ -471,14 +491,20 @@ export interface HttpSettings {
  */
 export declare function isPasError(value: unknown): value is PasError
 
-/** The result of a liveness refresh (fail-open): only a definitive answer revokes. */
+/**
+ * The result of a liveness refresh (fail-open): only a definitive answer revokes.
+ * `keepsSession` is the core's verdict (`false` exactly for `revoked`).
+ */
 export type LivenessOutcome =
-  | { kind: 'fresh'; /** The re-encrypted new refresh token, when PAS rotated it. */
+  | { kind: 'fresh'; /** Always `true`: keep serving the session. */
+    keepsSession: true; /** The re-encrypted new refresh token, when PAS rotated it. */
   rotatedCiphertext?: string }
-  | { kind: 'revoked'; /** `decrypt_failed` or `pas_rejected`. */
+  | { kind: 'revoked'; /** Always `false`: drop the session. */
+    keepsSession: false; /** `decrypt_failed` or `pas_rejected`. */
     cause: 'decrypt_failed' | 'pas_rejected'; /** The HTTP status PAS answered, for `pas_rejected`. */
   status?: number }
-  | { kind: 'transient'; /** `pas_unavailable` or `encrypt_failed`. */
+  | { kind: 'transient'; /** Always `true`: keep serving the session. */
+    keepsSession: true; /** `pas_unavailable` or `encrypt_failed`. */
     cause: 'pas_unavailable' | 'encrypt_failed'; /** PAS's `Retry-After`, in milliseconds, when it sent one. */
   retryAfterMs?: number }
 

@@ -7,6 +7,7 @@ const pas = require('./index.js')
 export const {
   AuthorizationRequest,
   Client,
+  EffectLog,
   MemorySvCache,
   PasErrorCode,
   RefreshOutcome,

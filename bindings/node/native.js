@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.AuthorizationRequest = nativeBinding.AuthorizationRequest
 module.exports.Client = nativeBinding.Client
+module.exports.EffectLog = nativeBinding.EffectLog
 module.exports.MemorySvCache = nativeBinding.MemorySvCache
 module.exports.RefreshOutcome = nativeBinding.RefreshOutcome
 module.exports.ScriptedPas = nativeBinding.ScriptedPas

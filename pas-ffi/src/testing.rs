@@ -113,6 +113,67 @@ pub unsafe extern "C" fn pas_testing_pas_refresh_fails(
     })
 }
 
+/// TEST ONLY. Scripts a successful refresh that PAS gives only for the refresh token
+/// `expected_refresh_token`: the access token is `access_token` verbatim and `refresh_token`
+/// (NULL = none) the refresh token PAS returns. When the call carries another refresh token, PAS
+/// answers 400 `invalid_grant` instead (what PAS does with a token it does not know).
+///
+/// Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_UTF8.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pas_testing_pas_refresh_ok_expecting(
+    pas: *const pas_testing_pas,
+    expected_refresh_token: *const c_char,
+    expected_refresh_token_len: usize,
+    access_token: *const c_char,
+    access_token_len: usize,
+    refresh_token: *const c_char,
+    refresh_token_len: usize,
+) -> pas_status {
+    boundary!(status, {
+        // SAFETY: NULL or a live handle.
+        let p = unsafe { handle(pas, "pas") }?;
+        // SAFETY: pointer + length per the documented contract.
+        let expected = unsafe { str_in(expected_refresh_token, expected_refresh_token_len, "expected_refresh_token") }?;
+        // SAFETY: pointer + length per the documented contract.
+        let access = unsafe { str_in(access_token, access_token_len, "access_token") }?;
+        let rt = if refresh_token.is_null() {
+            None
+        } else {
+            // SAFETY: pointer + length per the documented contract.
+            Some(unsafe { str_in(refresh_token, refresh_token_len, "refresh_token") }?.to_owned())
+        };
+        p.pas.expect_refresh(Some(expected), Ok(TokenResponse::new(access, rt)));
+        Ok(())
+    })
+}
+
+/// TEST ONLY. Scripts a refresh that fails without an HTTP answer, with the status `code`:
+/// `PAS_STATUS_PAS_TRANSPORT`, `PAS_STATUS_PAS_TIMEOUT` or `PAS_STATUS_PAS_BAD_RESPONSE` (the
+/// three transport-class failures of a real client; the conformance vectors script each).
+///
+/// Never blocks. Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (another code).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pas_testing_pas_refresh_transport(
+    pas: *const pas_testing_pas,
+    code: pas_status,
+) -> pas_status {
+    boundary!(status, {
+        // SAFETY: NULL or a live handle.
+        let p = unsafe { handle(pas, "pas") }?;
+        let code = match ErrorCode::from_number(code) {
+            Some(c @ (ErrorCode::PasTransport | ErrorCode::PasTimeout | ErrorCode::PasBadResponse)) => c,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "code must be PAS_TRANSPORT, PAS_TIMEOUT or PAS_BAD_RESPONSE",
+                ));
+            }
+        };
+        p.pas.refresh_fails(PasFailure::Transport { code, detail: "scripted transport failure".into() });
+        Ok(())
+    })
+}
+
 /// TEST ONLY. Makes every scripted refresh wait `delay_ms` first (concurrency tests).
 ///
 /// Never blocks. Statuses: OK, NULL_ARGUMENT.

@@ -134,6 +134,36 @@ pub unsafe extern "C" fn pas_verifier_builder_allow_alg(builder: *mut pas_verifi
     })
 }
 
+/// Replaces the allow-list with `algs[0..n_algs]` (`PAS_ALG_*`), for a verifier that must not
+/// accept EdDSA (e.g. ES256 only). `algs` may be NULL when `n_algs` is 0; an empty list is
+/// refused by build (INVALID_CONFIG).
+///
+/// Never blocks. Ownership: the array is only read during the call. Statuses: OK,
+/// NULL_ARGUMENT, INVALID_ARGUMENT (an unknown number; the builder keeps its previous list).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pas_verifier_builder_set_algs(
+    builder: *mut pas_verifier_builder,
+    algs: *const u32,
+    n_algs: usize,
+) -> pas_status {
+    boundary!(status, {
+        let algs: &[u32] = if n_algs == 0 {
+            &[]
+        } else if algs.is_null() {
+            return Err(crate::ffi::null("algs"));
+        } else {
+            // SAFETY: `algs` holds `n_algs` elements by the documented contract.
+            unsafe { std::slice::from_raw_parts(algs, n_algs) }
+        };
+        let list = algs
+            .iter()
+            .map(|a| alg_of(*a).ok_or_else(|| Error::new(ErrorCode::InvalidArgument, "unknown algorithm")))
+            .collect::<Result<Vec<_>, _>>()?;
+        // SAFETY: forwarded contract.
+        unsafe { edit(builder, |b| Ok(b.algorithms(&list))) }
+    })
+}
+
 /// Sets the clock leeway for `exp`/`nbf`/`iat` in seconds (0-300, checked by build).
 ///
 /// Never blocks. Statuses: OK, NULL_ARGUMENT.

@@ -208,16 +208,23 @@ impl AuthorizationRequest {
 }
 
 /// The result of a liveness refresh (fail-open): only a definitive answer revokes.
+/// `keepsSession` is the core's verdict (`false` exactly for `revoked`).
 #[napi(discriminant = "kind", discriminant_case = "snake_case")]
 #[derive(Debug)]
 pub enum LivenessOutcome {
     /// PAS honoured the token. Persist `rotatedCiphertext` when it is set.
     Fresh {
+        /// Always `true`: keep serving the session.
+        #[napi(ts_type = "true")]
+        keeps_session: bool,
         /// The re-encrypted new refresh token, when PAS rotated it.
         rotated_ciphertext: Option<String>,
     },
     /// The session is dead: mark it revoked and drop it.
     Revoked {
+        /// Always `false`: drop the session.
+        #[napi(ts_type = "false")]
+        keeps_session: bool,
         /// `decrypt_failed` or `pas_rejected`.
         #[napi(ts_type = "'decrypt_failed' | 'pas_rejected'")]
         cause: String,
@@ -226,6 +233,9 @@ pub enum LivenessOutcome {
     },
     /// Nothing was learned (PAS down): keep serving the session and retry later.
     Transient {
+        /// Always `true`: keep serving the session.
+        #[napi(ts_type = "true")]
+        keeps_session: bool,
         /// `pas_unavailable` or `encrypt_failed`.
         #[napi(ts_type = "'pas_unavailable' | 'encrypt_failed'")]
         cause: String,
@@ -235,18 +245,25 @@ pub enum LivenessOutcome {
 }
 
 pub(crate) fn liveness_to_js(outcome: CoreLiveness) -> LivenessOutcome {
+    let keeps_session = outcome.keeps_session();
     match outcome {
-        CoreLiveness::Fresh { rotated_ciphertext } => {
-            LivenessOutcome::Fresh { rotated_ciphertext: rotated_ciphertext.map(EncryptedRefreshToken::into_inner) }
-        }
+        CoreLiveness::Fresh { rotated_ciphertext } => LivenessOutcome::Fresh {
+            keeps_session,
+            rotated_ciphertext: rotated_ciphertext.map(EncryptedRefreshToken::into_inner),
+        },
         CoreLiveness::Revoked { cause, status } => {
-            LivenessOutcome::Revoked { cause: cause.as_str().to_owned(), status: status.map(u32::from) }
+            LivenessOutcome::Revoked { keeps_session, cause: cause.as_str().to_owned(), status: status.map(u32::from) }
         }
         CoreLiveness::Transient { cause, retry_after } => LivenessOutcome::Transient {
+            keeps_session,
             cause: cause.as_str().to_owned(),
             retry_after_ms: retry_after.map(|d| d.as_millis() as f64),
         },
-        _ => LivenessOutcome::Transient { cause: "pas_unavailable".to_owned(), retry_after_ms: None },
+        _ => LivenessOutcome::Transient {
+            keeps_session: true,
+            cause: "pas_unavailable".to_owned(),
+            retry_after_ms: None,
+        },
     }
 }
 

@@ -1,5 +1,6 @@
-//! Test-only exports: a scripted PAS (so the session scenarios run without HTTP) and a panic
-//! probe. Not for production use; the names say so in the typings.
+//! Test-only exports: a scripted PAS (so the session scenarios run without HTTP), the ordered
+//! effect log it can share with JS test stores, and a panic probe. Not for production use; the
+//! typings say so.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +11,46 @@ use pas_core::{ErrorCode, PasFailure, PasPort, TokenResponse};
 
 use crate::errors::{guard, pas_err, promise};
 
+/// **Test only.** An ordered log of effects shared by test doubles: a `ScriptedPas` built with it
+/// writes `refresh_at_pas` at the moment PAS is called, and JS test stores and caches `push` their
+/// own entries, so one log holds the exact effect order of a session check.
+#[napi]
+#[derive(Debug, Default)]
+pub struct EffectLog {
+    inner: pas_core::testing::EffectLog,
+}
+
+#[napi]
+impl EffectLog {
+    /// An empty log.
+    #[napi(constructor, catch_unwind)]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends an entry.
+    #[napi(catch_unwind)]
+    pub fn push(&self, entry: String) {
+        self.inner.push(entry);
+    }
+
+    /// The entries so far, in order.
+    #[napi(catch_unwind)]
+    pub fn entries(&self) -> Vec<String> {
+        self.inner.entries()
+    }
+
+    /// Returns the entries and empties the log.
+    #[napi(catch_unwind)]
+    pub fn take(&self) -> Vec<String> {
+        self.inner.take()
+    }
+}
+
 /// **Test only.** A scripted PAS: each refresh pops the next scripted answer. A call with nothing
 /// scripted is answered `pas_transport` and counted in `unexpectedCalls`. Pass it to
-/// `new SessionValidator(scriptedPas, ...)` in place of a `Client`.
+/// `new SessionValidator(scriptedPas, ...)` in place of a `Client`. Given an `EffectLog`, every
+/// call writes `refresh_at_pas` to it.
 #[napi]
 #[derive(Debug)]
 pub struct ScriptedPas {
@@ -27,10 +65,14 @@ impl ScriptedPas {
 
 #[napi]
 impl ScriptedPas {
-    /// A PAS with nothing scripted.
+    /// A PAS with nothing scripted, writing `refresh_at_pas` to `log` (when given) on every call.
     #[napi(constructor, catch_unwind)]
-    pub fn new() -> Self {
-        Self { inner: Arc::new(pas_core::testing::ScriptedPas::new()) }
+    pub fn new(log: Option<&EffectLog>) -> Self {
+        let inner = match log {
+            Some(log) => pas_core::testing::ScriptedPas::with_log(log.inner.clone()),
+            None => pas_core::testing::ScriptedPas::new(),
+        };
+        Self { inner: Arc::new(inner) }
     }
 
     /// Scripts a successful refresh whose (unsigned) access token carries `claims`, and
@@ -40,10 +82,11 @@ impl ScriptedPas {
         self.inner.refresh_ok(&claims, refresh_token.as_deref());
     }
 
-    /// Scripts a successful refresh with a raw access token (e.g. one that is not a JWT).
+    /// Scripts a successful refresh with a raw access token (e.g. one that is not a JWT). With
+    /// `expectedToken`, it only answers if that is the refresh token sent (else `400 invalid_grant`).
     #[napi(catch_unwind)]
-    pub fn refresh_ok_raw(&self, access_token: String, refresh_token: Option<String>) {
-        self.inner.expect_refresh(None, Ok(TokenResponse::new(access_token, refresh_token)));
+    pub fn refresh_ok_raw(&self, access_token: String, refresh_token: Option<String>, expected_token: Option<String>) {
+        self.inner.expect_refresh(expected_token.as_deref(), Ok(TokenResponse::new(access_token, refresh_token)));
     }
 
     /// Scripts a successful refresh that only answers if `expectedToken` is the refresh token
@@ -113,7 +156,7 @@ impl ScriptedPas {
 
 impl Default for ScriptedPas {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 

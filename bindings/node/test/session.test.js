@@ -331,3 +331,42 @@ test('many concurrent validations of distinct sessions on one event loop', async
   }
   assert.equal(w.pas.callCount, n / 2)
 })
+
+test('a ScriptedPas built with an EffectLog writes refresh_at_pas where PAS is called', async () => {
+  const log = new pas.EffectLog()
+  const sp = new pas.ScriptedPas(log)
+  const cipher = new pas.TokenCipher(pas.TokenCipher.generateKey())
+  const validator = new pas.SessionValidator(sp, { cipher })
+  const store = {
+    find: async () => (log.push('find_session'), { ppnumId: PPNUM, sv: 1 }),
+    refreshCiphertext: async () => (log.push('fetch_ciphertext'), cipher.encrypt(RT)),
+    persistRefresh: async (_id, sv) => log.push(`persist sv=${sv}`),
+  }
+  sp.refreshOk({ sub: PPNUM, sv: 2 })
+  assert.equal((await validator.validate(store, SID)).kind, 'authenticated')
+  assert.deepEqual(log.take(), ['find_session', 'fetch_ciphertext', 'refresh_at_pas', 'persist sv=2', 'find_session'])
+  assert.deepEqual(log.entries(), [])
+  // Undecryptable: the core never calls PAS, so nothing is logged for it.
+  store.refreshCiphertext = async () => (log.push('fetch_ciphertext'), 'garbage!')
+  validator.memoryCache.clear()
+  assert.deepEqual(await validator.validate(store, SID), { kind: 'expired', cause: 'decrypt_failed' })
+  assert.deepEqual(log.take(), ['find_session', 'fetch_ciphertext'])
+})
+
+test('liveness outcomes carry the core keepsSession verdict', async () => {
+  const sp = new pas.ScriptedPas()
+  const cipher = new pas.TokenCipher(pas.TokenCipher.generateKey())
+  const validator = new pas.SessionValidator(sp, { cipher })
+  const ct = cipher.encrypt(RT)
+  sp.refreshOk({ sub: PPNUM, sv: 1 }, 'rt-2')
+  sp.refreshFailsStatus(503, null, 7000)
+  sp.refreshFailsStatus(400, 'invalid_grant')
+  const fresh = await validator.livenessRefresh(ct)
+  assert.equal(fresh.kind, 'fresh')
+  assert.equal(fresh.keepsSession, true)
+  assert.equal(typeof fresh.rotatedCiphertext, 'string')
+  assert.deepEqual(await validator.livenessRefresh(ct), {
+    kind: 'transient', keepsSession: true, cause: 'pas_unavailable', retryAfterMs: 7000,
+  })
+  assert.deepEqual(await validator.livenessRefresh(ct), { kind: 'revoked', keepsSession: false, cause: 'pas_rejected', status: 400 })
+})

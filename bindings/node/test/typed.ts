@@ -1,6 +1,6 @@
 // A typed use of the whole API, checked by `tsc --noEmit --strict` (not run).
 import {
-  Client, MemorySvCache, ScriptedPas, SessionValidator, TokenCipher, Verifier, codeChallenge, discover,
+  Client, EffectLog, MemorySvCache, ScriptedPas, SessionValidator, TokenCipher, Verifier, codeChallenge, discover,
   errorCodes, expiredCauses, generateCodeVerifier, isPasError,
 } from 'pas'
 import type {
@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   const cipher = new TokenCipher(TokenCipher.generateKey(), [])
   const validator = new SessionValidator(client, { cipher, cache: redisLike })
   const testValidator = new SessionValidator(new ScriptedPas(), { cipher })
+  const log = new EffectLog()
+  const logged = new SessionValidator(new ScriptedPas(log), { cipher })
+  const effects: string[] = log.take(); void logged; void effects
   const v: Validation<MySession> = await validator.validate(store, 'sid')
   switch (v.kind) {
     case 'authenticated': { const name: string = v.session.userName; const sv: number = v.sv; void name; void sv; break }
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
   const rt: string | null = tokens.refreshToken
   const live: LivenessOutcome = await client.livenessRefresh(cipher, cipher.encrypt(rt ?? ''))
   if (live.kind === 'transient') { const ms: number | undefined = live.retryAfterMs; void ms }
+  const keeps: boolean = live.keepsSession; void keeps
   const verifier = new Verifier({ issuer: 'i', audience: 'a', jwks: { keys: [] }, algorithms: ['EdDSA'] })
   const claims: VerifiedToken = verifier.verifyCached('t')
   const later: VerifiedToken = await verifier.verify('t')

@@ -1,4 +1,5 @@
-"""Shared fixtures: the pas-devserver process (session-scoped) and the tests' import path."""
+"""Shared fixtures: the pas-devserver process (session-scoped), the tests' import path, and the
+conformance runner's summary lines at the end of the run (test_vectors.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pas  # noqa: E402
+import vectors_runner  # noqa: E402
 
 # The tests must exercise the installed wheel, never the source tree.
 assert "site-packages" in (pas.__file__ or ""), f"pas imported from {pas.__file__}, not an installed wheel"
@@ -65,3 +67,11 @@ def devserver() -> Iterator[DevServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Prints the conformance runner's per-file and summary lines (test_vectors.py) at the end."""
+    if vectors_runner.LAST_LINES:
+        terminalreporter.section("pas vectors [python]")
+        for line in vectors_runner.LAST_LINES:
+            terminalreporter.write_line(line)

@@ -467,6 +467,18 @@ static void test_verifier(void) {
     CHECK_STATUS(pas_verifier_builder_new(S("i"), S("a"), &b), PAS_STATUS_OK);
     pas_verifier_builder_free(b);
     pas_verifier_builder_free(NULL);
+    /* Replacing the allow-list: unknown numbers and NULL are refused, an empty list fails build. */
+    {
+        const uint32_t bad[] = {PAS_ALG_ES256, 99};
+        CHECK_STATUS(pas_verifier_builder_new(S("i"), S("a"), &b), PAS_STATUS_OK);
+        CHECK_STATUS(pas_verifier_builder_set_algs(NULL, bad, 1), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_verifier_builder_set_algs(b, NULL, 1), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_verifier_builder_set_algs(b, bad, 2), PAS_STATUS_INVALID_ARGUMENT);
+        CHECK_STATUS(pas_verifier_builder_set_algs(b, NULL, 0), PAS_STATUS_OK);
+        CHECK_STATUS(pas_verifier_builder_jwks_json(b, S("{\"keys\":[]}")), PAS_STATUS_OK);
+        CHECK_STATUS(pas_verifier_builder_build(b, &v, NULL), PAS_STATUS_INVALID_CONFIG);
+        CHECK(v == NULL);
+    }
 
     /* Claims accessors with NULL. */
     {
@@ -570,6 +582,23 @@ static void test_verifier(void) {
         CHECK_STATUS(pas_verifier_verify_cached(v, Z(token), 0, &cl, NULL), PAS_STATUS_SIGNATURE_INVALID);
         pas_verifier_free(v);
         free(wrong);
+    }
+    /* An ES256-only allow-list refuses the EdDSA token; ES256 + EdDSA accepts it. */
+    {
+        const uint32_t es[] = {PAS_ALG_ES256}, both[] = {PAS_ALG_ES256, PAS_ALG_EDDSA};
+        const uint32_t *lists[] = {es, both};
+        const pas_status want[] = {PAS_STATUS_ALG_NOT_ALLOWED, PAS_STATUS_OK};
+        int i;
+        for (i = 0; i < 2; i++) {
+            CHECK_STATUS(pas_verifier_builder_new(Z(base), S("pas-demo"), &b), PAS_STATUS_OK);
+            CHECK_STATUS(pas_verifier_builder_set_algs(b, lists[i], (size_t)(i + 1)), PAS_STATUS_OK);
+            CHECK_STATUS(pas_verifier_builder_jwks_json(b, Z(jwks)), PAS_STATUS_OK);
+            CHECK_STATUS(pas_verifier_builder_build(b, &v, NULL), PAS_STATUS_OK);
+            CHECK_STATUS(pas_verifier_verify_cached(v, Z(token), 0, &cl, NULL), want[i]);
+            pas_claims_free(cl);
+            cl = NULL;
+            pas_verifier_free(v);
+        }
     }
     /* Wrong audience / issuer. */
     v = build_json_verifier(base, "other-client", jwks, &st);
@@ -788,6 +817,32 @@ static void test_session_scenarios(void) {
     CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
     EXPECT_EXPIRED(r, PAS_CAUSE_PAS_UNAVAILABLE);
     pas_testing_pas_refresh_ok(sc.pas, S("{}"), false, NULL, 0);
+    scenario_free(&sc);
+    /* s03b: timeout and bad response are transport-class too (pas_testing_pas_refresh_transport) */
+    scenario_init(&sc, 1, 3, 1);
+    CHECK_STATUS(pas_testing_pas_refresh_transport(sc.pas, PAS_STATUS_PAS_TIMEOUT), PAS_STATUS_OK);
+    CHECK_STATUS(pas_testing_pas_refresh_transport(sc.pas, PAS_STATUS_PAS_BAD_RESPONSE), PAS_STATUS_OK);
+    CHECK_STATUS(pas_testing_pas_refresh_transport(sc.pas, PAS_STATUS_PAS_REJECTED), PAS_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(pas_testing_pas_refresh_transport(NULL, PAS_STATUS_PAS_TIMEOUT), PAS_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+    EXPECT_EXPIRED(r, PAS_CAUSE_PAS_UNAVAILABLE);
+    CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+    EXPECT_EXPIRED(r, PAS_CAUSE_PAS_UNAVAILABLE);
+    CHECK(pas_calls(&sc) == 2);
+    scenario_free(&sc);
+    /* s03c: an answer for one refresh token only (pas_testing_pas_refresh_ok_expecting) */
+    scenario_init(&sc, 1, 3, 1);
+    {
+        const char at[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4Iiwic3YiOjV9.c2ln"; /* {"sub":"x","sv":5} */
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(NULL, S("rt"), S(at), NULL, 0), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, NULL, 1, S(at), NULL, 0), PAS_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, S("rt-other"), S(at), NULL, 0), PAS_STATUS_OK);
+        CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+        EXPECT_EXPIRED(r, PAS_CAUSE_PAS_REJECTED); /* PAS got rt-original: 400 invalid_grant */
+        CHECK_STATUS(pas_testing_pas_refresh_ok_expecting(sc.pas, S("rt-original"), S(at), NULL, 0), PAS_STATUS_OK);
+        CHECK_STATUS(validate(&sc, &r), PAS_STATUS_OK);
+        CHECK(r.decision == PAS_DECISION_AUTHENTICATED && r.sv == 5 && r.refreshed);
+    }
     scenario_free(&sc);
     /* s04: undecryptable ciphertext, PAS not called */
     scenario_init(&sc, 1, 3, 1);
