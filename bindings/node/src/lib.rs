@@ -13,7 +13,9 @@
 //!
 //! The session driver itself (`SessionValidator.prototype.validate`) is a short JS loop in
 //! `index.js` over [`session::SessionCheck`]: it carries out effects (the host's store, the sv
-//! cache, and the core's PAS refresh) and never decides.
+//! cache, and the core's PAS refresh) and never decides. `index.js` also builds the
+//! `VerifiedToken` objects (`makeVerifiedToken`) from the claims the verify methods hand over:
+//! `TokenValues` in `src/jwt.rs` says why.
 
 // napi-rs registers exports only outside `cfg(test)`, so the unit-test build sees them as unused.
 #![cfg_attr(test, allow(dead_code))]
