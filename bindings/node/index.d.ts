@@ -340,6 +340,9 @@ export declare class TokenCipher {
    *
    * Throws `ciphertext_malformed` (not base64), `ciphertext_truncated` (shorter than nonce plus
    * tag) or `decrypt_failed` (no key opens it, tampering, or not UTF-8).
+   *
+   * The plaintext goes from the core's zeroizing buffer straight into the JS string, with no
+   * intermediate Rust copy left behind in freed memory.
    */
   decrypt(ciphertext: string): string
 }

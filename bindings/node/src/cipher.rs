@@ -1,5 +1,6 @@
 //! `TokenCipher`: AES-256-GCM sealing of refresh tokens at rest, with a key ring for rotation.
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use pas_core::cipher::EncryptedRefreshToken;
@@ -53,8 +54,12 @@ impl TokenCipher {
     ///
     /// Throws `ciphertext_malformed` (not base64), `ciphertext_truncated` (shorter than nonce plus
     /// tag) or `decrypt_failed` (no key opens it, tampering, or not UTF-8).
-    #[napi(catch_unwind)]
-    pub fn decrypt(&self, env: &Env, ciphertext: String) -> Result<String> {
-        guard(env, || Ok(self.inner.decrypt(&EncryptedRefreshToken::from_stored(ciphertext))?.expose().to_owned()))
+    ///
+    /// The plaintext goes from the core's zeroizing buffer straight into the JS string, with no
+    /// intermediate Rust copy left behind in freed memory.
+    #[napi(catch_unwind, ts_return_type = "string")]
+    pub fn decrypt<'env>(&self, env: &'env Env, ciphertext: String) -> Result<JsString<'env>> {
+        let plaintext = guard(env, || self.inner.decrypt(&EncryptedRefreshToken::from_stored(ciphertext)))?;
+        env.create_string(plaintext.expose())
     }
 }
