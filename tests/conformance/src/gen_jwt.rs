@@ -75,16 +75,49 @@ fn resign(token: &str, signature: &[u8]) -> String {
     format!("{input}.{}", b64url(signature))
 }
 
-pub fn file() -> Result<VectorFile, String> {
-    let k1 = Signer::ed25519("k1", 0x11)?;
-    let k2 = Signer::ed25519("k2", 0x12)?;
-    let retired = Signer::ed25519("k0-retired", 0x10)?;
-    let attacker = Signer::ed25519("k1", 0x66)?;
-    let e1 = Signer::p256("e1", 0x22)?;
-    let r1 = Signer::rsa("r1")?;
-    let ed_jwks = jwks(&[k1.jwk(), k2.jwk()]);
-    let c = claims();
+/// The fixed signing keys of this file.
+struct Keys {
+    k1: Signer,
+    k2: Signer,
+    retired: Signer,
+    attacker: Signer,
+    e1: Signer,
+    r1: Signer,
+}
 
+impl Keys {
+    fn new() -> Result<Self, String> {
+        Ok(Self {
+            k1: Signer::ed25519("k1", 0x11)?,
+            k2: Signer::ed25519("k2", 0x12)?,
+            retired: Signer::ed25519("k0-retired", 0x10)?,
+            attacker: Signer::ed25519("k1", 0x66)?,
+            e1: Signer::p256("e1", 0x22)?,
+            r1: Signer::rsa("r1")?,
+        })
+    }
+}
+
+pub fn file() -> Result<VectorFile, String> {
+    let keys = Keys::new()?;
+    let mut cases = Cases(Vec::new());
+    valid_cases(&mut cases, &keys)?;
+    structure_cases(&mut cases, &keys)?;
+    key_set_cases(&mut cases, &keys)?;
+    claim_cases(&mut cases, &keys)?;
+    let mut file = VectorFile::new(
+        "jwt",
+        "Access-token verification (RFC 9068) with fixed keys and a fixed clock: valid tokens and the attacks of security-testing.md §2.1-2.3",
+        cases.0,
+    );
+    file.extra.push(("verifiers", Value::Object(verifiers(&keys))));
+    Ok(file)
+}
+
+/// The verifier configurations the rows name (a static key set each).
+fn verifiers(keys: &Keys) -> serde_json::Map<String, Value> {
+    let (k1, k2, e1, r1) = (&keys.k1, &keys.k2, &keys.e1, &keys.r1);
+    let ed_jwks = jwks(&[k1.jwk(), k2.jwk()]);
     let mut verifiers = serde_json::Map::new();
     let mut add = |name: &str, config: Value| {
         verifiers.insert(name.to_owned(), config);
@@ -116,20 +149,30 @@ pub fn file() -> Result<VectorFile, String> {
     let oct =
         json!({"kty": "oct", "kid": "h1", "k": b64url(b"a shared secret that must never verify"), "alg": "HS256"});
     add("jwks-oct", verifier(&["EdDSA", "ES256"], 60, "rfc9068", &jwks(&[oct, k1.jwk(), e1.jwk()])));
+    verifiers
+}
 
-    let mut cases = Cases(Vec::new());
-    let t = &mut cases;
+/// Tokens that verify.
+fn valid_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
+    let (k1, e1, r1) = (&keys.k1, &keys.e1, &keys.r1);
+    let c = claims();
     // ---- valid tokens ----
-    t.push("valid-eddsa", None, "eddsa", k1.sign(&c)?, valid(&k1, &c), "a PAS access token");
-    t.push("valid-es256", None, "es256", e1.sign(&c)?, valid(&e1, &c), "ES256 when allowed");
-    t.push("valid-rs256", None, "rs256", r1.sign(&c)?, valid(&r1, &c), "RS256 when allowed");
+    t.push("valid-eddsa", None, "eddsa", k1.sign(&c)?, valid(k1, &c), "a PAS access token");
+    t.push("valid-es256", None, "es256", e1.sign(&c)?, valid(e1, &c), "ES256 when allowed");
+    t.push("valid-rs256", None, "rs256", r1.sign(&c)?, valid(r1, &c), "RS256 when allowed");
     let pas_claims = with(c.clone(), "cat", json!("access"));
-    t.push("valid-pas-profile", None, "pas", k1.sign(&pas_claims)?, valid(&k1, &pas_claims), "cat=access");
+    t.push("valid-pas-profile", None, "pas", k1.sign(&pas_claims)?, valid(k1, &pas_claims), "cat=access");
     let no_sv = without(c.clone(), "sv");
-    t.push("valid-without-sv", None, "eddsa", k1.sign(&no_sv)?, valid(&k1, &no_sv), "sv is read on the session path");
+    t.push("valid-without-sv", None, "eddsa", k1.sign(&no_sv)?, valid(k1, &no_sv), "sv is read on the session path");
+    Ok(())
+}
 
-    // ---- 2.1 JWS structure and algorithm ----
+/// security-testing §2.1: JWS structure and algorithm.
+fn structure_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
+    let (k1, attacker, e1, r1) = (&keys.k1, &keys.attacker, &keys.e1, &keys.r1);
+    let c = claims();
     let body = c.to_string();
+    // ---- 2.1 JWS structure and algorithm ----
     for (id, alg, sig) in [
         ("J01-alg-none-empty-signature", "none", ""),
         ("J01-alg-none-with-signature", "none", "c2lnbmF0dXJl"),
@@ -276,7 +319,7 @@ pub fn file() -> Result<VectorFile, String> {
         Some("J10"),
         "es256",
         resign(&es, &[&es_sig[..32], &p256_negate(&es_sig[32..])].concat()),
-        valid(&e1, &c),
+        valid(e1, &c),
         "(r, n-s) verifies: JOSE does not require low-S, so pas accepts it and never keys anything on signature bytes",
     );
     for (id, crit) in [
@@ -387,9 +430,16 @@ pub fn file() -> Result<VectorFile, String> {
         error("token_malformed"),
         "serde_json's recursion limit (128) answers cleanly",
     );
+    Ok(())
+}
 
+/// security-testing §2.2: keys and JWKS, as the static key set a fetch would leave behind.
+fn key_set_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
+    let (k1, k2, retired, e1, r1) = (&keys.k1, &keys.k2, &keys.retired, &keys.e1, &keys.r1);
+    let c = claims();
+    let body = c.to_string();
     // ---- 2.2 Keys and JWKS (the key set a fetch would leave behind) ----
-    t.push("K01-rotated-key", Some("K01"), "eddsa", k2.sign(&c)?, valid(&k2, &c), "the JWKS holds k2 and k1");
+    t.push("K01-rotated-key", Some("K01"), "eddsa", k2.sign(&c)?, valid(k2, &c), "the JWKS holds k2 and k1");
     t.push("K02-retired-key", Some("K02"), "eddsa", retired.sign(&c)?, error("kid_unknown"), "k0 left the JWKS");
     let mut unknown = k1.header();
     unknown["kid"] = json!("f1d2d2f924e986ac86fdf7b36c94bcdf32beec15");
@@ -445,12 +495,19 @@ pub fn file() -> Result<VectorFile, String> {
         Some("K06"),
         "jwks-oct",
         k1.sign(&c)?,
-        valid(&k1, &c),
+        valid(k1, &c),
         "the symmetric key is skipped, the others load",
     );
     let h1 = json!({"typ": "at+jwt", "alg": "ES256", "kid": "h1"}).to_string();
     t.push("K07-es256-naming-an-hmac-key", Some("K07"), "jwks-oct", e1.sign_raw(&h1, &body)?, error("kid_unknown"), "");
+    Ok(())
+}
 
+/// security-testing §2.3: claims.
+fn claim_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
+    let k1 = &keys.k1;
+    let c = claims();
+    let body = c.to_string();
     // ---- 2.3 Claims ----
     for (id, typ, expect) in [
         ("JWT", Some("JWT"), "typ_invalid"),
@@ -478,7 +535,7 @@ pub fn file() -> Result<VectorFile, String> {
             Some("C01"),
             "eddsa",
             k1.sign_raw(&header.to_string(), &body)?,
-            valid(&k1, &c),
+            valid(k1, &c),
             "",
         );
     }
@@ -510,7 +567,7 @@ pub fn file() -> Result<VectorFile, String> {
         );
     }
     let aud_in_array = with(c.clone(), "aud", json!(["urn:other", AUD]));
-    t.push("C03-aud-array-containing", Some("C03"), "eddsa", k1.sign(&aud_in_array)?, valid(&k1, &aud_in_array), "");
+    t.push("C03-aud-array-containing", Some("C03"), "eddsa", k1.sign(&aud_in_array)?, valid(k1, &aud_in_array), "");
     for (id, aud) in [
         ("empty-array", json!([])),
         ("null", Value::Null),
@@ -546,7 +603,7 @@ pub fn file() -> Result<VectorFile, String> {
         ("leeway300-exp-now-minus-300", "leeway300", NOW - 300, false),
     ] {
         let claims = with(with(c.clone(), "exp", json!(exp)), "iat", json!(exp - 600));
-        let expect = if ok { valid(&k1, &claims) } else { error("token_expired") };
+        let expect = if ok { valid(k1, &claims) } else { error("token_expired") };
         t.push(
             &format!("C04-{id}"),
             Some("C04"),
@@ -597,7 +654,7 @@ pub fn file() -> Result<VectorFile, String> {
     let nbf_late = with(c.clone(), "nbf", json!(NOW + 61));
     t.push("C05-nbf-after-leeway", Some("C05"), "eddsa", k1.sign(&nbf_late)?, error("token_not_yet_valid"), "");
     let nbf_edge = with(c.clone(), "nbf", json!(NOW + 60));
-    t.push("C05-nbf-at-leeway", Some("C05"), "eddsa", k1.sign(&nbf_edge)?, valid(&k1, &nbf_edge), "");
+    t.push("C05-nbf-at-leeway", Some("C05"), "eddsa", k1.sign(&nbf_edge)?, valid(k1, &nbf_edge), "");
     t.push(
         "C06-iat-future",
         Some("C06"),
@@ -671,14 +728,7 @@ pub fn file() -> Result<VectorFile, String> {
         error("token_too_large"),
         "",
     );
-
-    let mut file = VectorFile::new(
-        "jwt",
-        "Access-token verification (RFC 9068) with fixed keys and a fixed clock: valid tokens and the attacks of security-testing.md §2.1-2.3",
-        cases.0,
-    );
-    file.extra.push(("verifiers", Value::Object(verifiers)));
-    Ok(file)
+    Ok(())
 }
 
 /// RFC 7515 Appendix A.3: an ES256 JWS that verifies but is expired and lacks the RFC 9068 claims.
