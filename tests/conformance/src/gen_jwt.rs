@@ -156,7 +156,6 @@ fn verifiers(keys: &Keys) -> serde_json::Map<String, Value> {
 fn valid_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
     let (k1, e1, r1) = (&keys.k1, &keys.e1, &keys.r1);
     let c = claims();
-    // ---- valid tokens ----
     t.push("valid-eddsa", None, "eddsa", k1.sign(&c)?, valid(k1, &c), "a PAS access token");
     t.push("valid-es256", None, "es256", e1.sign(&c)?, valid(e1, &c), "ES256 when allowed");
     t.push("valid-rs256", None, "rs256", r1.sign(&c)?, valid(r1, &c), "RS256 when allowed");
@@ -172,7 +171,6 @@ fn structure_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
     let (k1, attacker, e1, r1) = (&keys.k1, &keys.attacker, &keys.e1, &keys.r1);
     let c = claims();
     let body = c.to_string();
-    // ---- 2.1 JWS structure and algorithm ----
     for (id, alg, sig) in [
         ("J01-alg-none-empty-signature", "none", ""),
         ("J01-alg-none-with-signature", "none", "c2lnbmF0dXJl"),
@@ -438,7 +436,6 @@ fn key_set_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
     let (k1, k2, retired, e1, r1) = (&keys.k1, &keys.k2, &keys.retired, &keys.e1, &keys.r1);
     let c = claims();
     let body = c.to_string();
-    // ---- 2.2 Keys and JWKS (the key set a fetch would leave behind) ----
     t.push("K01-rotated-key", Some("K01"), "eddsa", k2.sign(&c)?, valid(k2, &c), "the JWKS holds k2 and k1");
     t.push("K02-retired-key", Some("K02"), "eddsa", retired.sign(&c)?, error("kid_unknown"), "k0 left the JWKS");
     let mut unknown = k1.header();
@@ -508,7 +505,6 @@ fn claim_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
     let k1 = &keys.k1;
     let c = claims();
     let body = c.to_string();
-    // ---- 2.3 Claims ----
     for (id, typ, expect) in [
         ("JWT", Some("JWT"), "typ_invalid"),
         ("missing", None, "typ_invalid"),
