@@ -136,16 +136,17 @@ fn verifiers(keys: &Keys) -> serde_json::Map<String, Value> {
     add("jwks-empty", verifier(&["EdDSA"], 60, "rfc9068", r#"{"keys": []}"#));
     let mut dup = k2.jwk();
     dup["kid"] = json!("k1");
-    add("jwks-duplicate-kid", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[k1.jwk(), dup])));
-    add("jwks-use-enc", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[with(k1.jwk(), "use", json!("enc"))])));
-    add(
-        "jwks-key-ops-sign-only",
-        verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[with(without(k1.jwk(), "use"), "key_ops", json!(["sign"]))])),
-    );
-    add("jwks-rsa-1024", verifier(&["RS256"], 60, "rfc9068", &jwks(&[rsa_1024_jwk()])));
+    // K06: each set holds one unusable key next to k2, which must still load.
+    let enc_key = with(k1.jwk(), "use", json!("enc"));
+    add("jwks-duplicate-kid", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[k1.jwk(), dup, k2.jwk()])));
+    add("jwks-use-enc", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[enc_key.clone(), k2.jwk()])));
+    add("jwks-only-enc", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[enc_key])));
+    let sign_only = with(without(k1.jwk(), "use"), "key_ops", json!(["sign"]));
+    add("jwks-key-ops-sign-only", verifier(&["EdDSA"], 60, "rfc9068", &jwks(&[sign_only, k2.jwk()])));
+    add("jwks-rsa-1024", verifier(&["RS256", "EdDSA"], 60, "rfc9068", &jwks(&[rsa_1024_jwk(), k2.jwk()])));
     let mut off_curve = e1.jwk();
     off_curve["y"] = json!(b64url([0x01u8; 32]));
-    add("jwks-ec-off-curve", verifier(&["ES256"], 60, "rfc9068", &jwks(&[off_curve])));
+    add("jwks-ec-off-curve", verifier(&["ES256", "EdDSA"], 60, "rfc9068", &jwks(&[off_curve, k2.jwk()])));
     let oct =
         json!({"kty": "oct", "kid": "h1", "k": b64url(b"a shared secret that must never verify"), "alg": "HS256"});
     add("jwks-oct", verifier(&["EdDSA", "ES256"], 60, "rfc9068", &jwks(&[oct, k1.jwk(), e1.jwk()])));
@@ -467,26 +468,43 @@ fn key_set_cases(t: &mut Cases, keys: &Keys) -> Result<(), String> {
         error("jwks_invalid"),
         "an empty key set is refused",
     );
+    let skipped = "the unusable key is skipped (so its kid is unknown); the other keys load";
     t.push(
         "K06-duplicate-kid",
         Some("K06"),
         "jwks-duplicate-kid",
         k1.sign(&c)?,
-        error("jwks_invalid"),
-        "the set is refused",
+        error("kid_unknown"),
+        "both keys sharing kid k1 with different material are dropped",
     );
-    t.push("K06-use-enc", Some("K06"), "jwks-use-enc", k1.sign(&c)?, error("jwks_invalid"), "the set is refused");
+    t.push("K06-use-enc", Some("K06"), "jwks-use-enc", k1.sign(&c)?, error("kid_unknown"), skipped);
+    t.push("K06-use-enc-other-keys-load", Some("K06"), "jwks-use-enc", k2.sign(&c)?, valid(k2, &c), skipped);
+    t.push(
+        "K06-no-usable-key",
+        Some("K06"),
+        "jwks-only-enc",
+        k1.sign(&c)?,
+        error("jwks_invalid"),
+        "a set with no usable key is refused",
+    );
     t.push(
         "K06-key-ops-without-verify",
         Some("K06"),
         "jwks-key-ops-sign-only",
         k1.sign(&c)?,
-        error("jwks_invalid"),
-        "",
+        error("kid_unknown"),
+        skipped,
     );
     let rsa_small = json!({"typ": "at+jwt", "alg": "RS256", "kid": "r-1024"}).to_string();
-    t.push("K06-rsa-1024", Some("K06"), "jwks-rsa-1024", r1.sign_raw(&rsa_small, &body)?, error("jwks_invalid"), "");
-    t.push("K06-ec-point-off-curve", Some("K06"), "jwks-ec-off-curve", e1.sign(&c)?, error("jwks_invalid"), "");
+    t.push(
+        "K06-rsa-1024",
+        Some("K06"),
+        "jwks-rsa-1024",
+        r1.sign_raw(&rsa_small, &body)?,
+        error("kid_unknown"),
+        skipped,
+    );
+    t.push("K06-ec-point-off-curve", Some("K06"), "jwks-ec-off-curve", e1.sign(&c)?, error("kid_unknown"), skipped);
     t.push(
         "K06-oct-key",
         Some("K06"),
