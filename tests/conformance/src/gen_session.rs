@@ -302,8 +302,7 @@ pub fn file() -> Result<VectorFile, String> {
     // ---- pas-reference §12.2 ----
     let cache_hit = || effects(&["find_session", "load_cache"]);
     r.one("S13-fresh-cache-no-io", "", &s3()?.cached(3), vec![], Expect::authenticated(3, false, cache_hit()));
-    let mut newer = Given::session(Some(7))?.cached(3);
-    newer.cache = Some(3);
+    let newer = Given::session(Some(7))?.cached(3);
     r.one(
         "S14-session-newer-than-cache",
         "",
