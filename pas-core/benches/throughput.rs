@@ -1,5 +1,6 @@
 //! Throughput of the hot paths, printed as operations per second (criterion's `thrpt` line):
-//! access-token verification (EdDSA, ES256, RS256, keys parsed once), refresh-token seal/open of a
+//! access-token verification (EdDSA, ES256, RS256, keys parsed once; for EdDSA also the bare
+//! signature check, the floor under it), refresh-token seal/open of a
 //! 64-byte token, and session validation on the cache-hit path.
 //!
 //! Run: `make bench` (or `cargo bench -p pas-core --bench throughput`). Not a test: no assertion
@@ -11,6 +12,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use aws_lc_rs::signature::{ED25519, ParsedPublicKey};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pas_core::session::{SessionStore, SessionValidator, StoreError, SvAware, sv_cache_key};
 use pas_core::testing::{ScriptedPas, TestSigner};
@@ -33,6 +37,18 @@ fn verify(c: &mut Criterion) {
         group.bench_function(alg.as_str(), |b| {
             b.iter(|| verifier.verify_cached_at(black_box(&token), 1_700_000_100).unwrap())
         });
+        if alg == Algorithm::EdDSA {
+            // The floor under `verify/EdDSA`: aws-lc's Ed25519 check alone on the same token, so
+            // the cost of everything pas adds (parsing, claims, key lookup) is the difference.
+            let jwks: serde_json::Value = serde_json::from_str(&TestSigner::jwks(&[&signer])).unwrap();
+            let x = URL_SAFE_NO_PAD.decode(jwks["keys"][0]["x"].as_str().unwrap()).unwrap();
+            let key = ParsedPublicKey::new(&ED25519, &x).unwrap();
+            let (signing_input, signature) = token.rsplit_once('.').unwrap();
+            let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+            group.bench_function("EdDSA-signature-check-only", |b| {
+                b.iter(|| key.verify_sig(black_box(signing_input.as_bytes()), &signature).unwrap())
+            });
+        }
     }
     group.finish();
 }

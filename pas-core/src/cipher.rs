@@ -2,17 +2,20 @@
 //!
 //! Stored form (D13, upstream-compatible): `base64_standard(nonce[12] || ciphertext || tag[16])`,
 //! no AAD, no version byte, so records written by `pas-external` still open. A fresh 96-bit nonce
-//! is drawn from the OS CSPRNG for every seal. The key ring encrypts with its primary key and
-//! decrypts by trying the primary, then each older key, so operators can rotate keys without
-//! logging every user out. Key bytes and plaintexts are zeroized when dropped.
+//! is drawn from the OS CSPRNG (`getrandom`) for every seal: no user-space buffer that a forked
+//! worker could share with its parent. The key ring encrypts with its primary key and decrypts by
+//! trying the primary, then each older key, so operators can rotate keys without logging every
+//! user out. AES-GCM is aws-lc's (the library that already checks pas's signatures); it wipes
+//! each key schedule when it frees it, and pas zeroizes key bytes and plaintexts it handles.
 
 use std::fmt;
 use std::sync::Arc;
 
-use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rand::RngCore as _;
+use rand::rngs::OsRng;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode};
@@ -58,7 +61,7 @@ impl fmt::Debug for EncryptedRefreshToken {
 #[derive(Clone)]
 pub struct TokenCipher {
     /// Primary first, then older keys in the order given.
-    keys: Arc<Vec<Aes256Gcm>>,
+    keys: Arc<Vec<LessSafeKey>>,
 }
 
 impl fmt::Debug for TokenCipher {
@@ -67,7 +70,7 @@ impl fmt::Debug for TokenCipher {
     }
 }
 
-fn decode_key(key_b64: &str) -> Result<Aes256Gcm, Error> {
+fn decode_key(key_b64: &str) -> Result<LessSafeKey, Error> {
     let bytes = Zeroizing::new(
         STANDARD
             .decode(key_b64.trim())
@@ -79,7 +82,8 @@ fn decode_key(key_b64: &str) -> Result<Aes256Gcm, Error> {
             format!("the key must decode to 32 bytes, it decodes to {}", bytes.len()),
         ));
     }
-    Aes256Gcm::new_from_slice(&bytes)
+    UnboundKey::new(&AES_256_GCM, &bytes)
+        .map(LessSafeKey::new)
         .map_err(|_| Error::new(ErrorCode::KeyWrongLength, "the key must decode to 32 bytes"))
 }
 
@@ -110,7 +114,7 @@ impl TokenCipher {
     #[must_use]
     pub fn generate_key() -> String {
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
-        rand::RngCore::fill_bytes(&mut OsRng, key.as_mut_slice());
+        OsRng.fill_bytes(key.as_mut_slice());
         STANDARD.encode(key.as_slice())
     }
 
@@ -128,14 +132,25 @@ impl TokenCipher {
         let Some(primary) = self.keys.first() else {
             return Err(Error::new(ErrorCode::EncryptFailed, "the key ring is empty"));
         };
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let sealed = primary
-            .encrypt(&nonce, plaintext.as_bytes())
-            .map_err(|_| Error::new(ErrorCode::EncryptFailed, "encryption failed"))?;
-        let mut envelope = Vec::with_capacity(NONCE_LEN + sealed.len());
-        envelope.extend_from_slice(nonce.as_slice());
-        envelope.extend_from_slice(&sealed);
-        Ok(EncryptedRefreshToken(STANDARD.encode(envelope)))
+        let mut nonce = [0u8; NONCE_LEN];
+        OsRng
+            .try_fill_bytes(&mut nonce)
+            .map_err(|_| Error::new(ErrorCode::EncryptFailed, "the OS random number generator failed"))?;
+        // nonce || plaintext, sealed in place, then || tag.
+        let mut envelope = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+        envelope.extend_from_slice(&nonce);
+        envelope.extend_from_slice(plaintext.as_bytes());
+        let sealed = primary.seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::empty(),
+            &mut envelope[NONCE_LEN..],
+        );
+        let Ok(tag) = sealed else {
+            zeroize::Zeroize::zeroize(&mut envelope); // the plaintext must not stay behind in freed memory
+            return Err(Error::new(ErrorCode::EncryptFailed, "encryption failed"));
+        };
+        envelope.extend_from_slice(tag.as_ref());
+        Ok(EncryptedRefreshToken(STANDARD.encode(&envelope)))
     }
 
     /// Decrypts a stored refresh token with the first key of the ring that authenticates it.
@@ -162,19 +177,32 @@ impl TokenCipher {
             ));
         }
         let (nonce, sealed) = envelope.split_at(NONCE_LEN);
-        let nonce = Nonce::from_slice(nonce);
-        for key in self.keys.iter() {
-            if let Ok(plain) = key.decrypt(nonce, sealed) {
-                return match String::from_utf8(plain) {
-                    Ok(text) => Ok(SecretString::new(text)),
-                    Err(err) => {
-                        zeroize::Zeroize::zeroize(&mut err.into_bytes());
-                        Err(Error::new(ErrorCode::DecryptFailed, "the plaintext is not UTF-8"))
-                    }
-                };
+        let (ciphertext, tag) = sealed.split_at(sealed.len() - TAG_LEN);
+        let mut nonce_bytes = [0u8; NONCE_LEN];
+        nonce_bytes.copy_from_slice(nonce);
+        // Opened out of place, so every key of the ring reads the same ciphertext; the buffer is
+        // wiped if no key authenticates it (a failed open may leave partial output).
+        let mut plain = Zeroizing::new(vec![0u8; ciphertext.len()]);
+        let opened = self.keys.iter().any(|key| {
+            key.open_separate_gather(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::empty(),
+                ciphertext,
+                tag,
+                &mut plain,
+            )
+            .is_ok()
+        });
+        if !opened {
+            return Err(Error::new(ErrorCode::DecryptFailed, "no key in the ring authenticates the ciphertext"));
+        }
+        match String::from_utf8(std::mem::take(&mut *plain)) {
+            Ok(text) => Ok(SecretString::new(text)),
+            Err(err) => {
+                zeroize::Zeroize::zeroize(&mut err.into_bytes());
+                Err(Error::new(ErrorCode::DecryptFailed, "the plaintext is not UTF-8"))
             }
         }
-        Err(Error::new(ErrorCode::DecryptFailed, "no key in the ring authenticates the ciphertext"))
     }
 }
 

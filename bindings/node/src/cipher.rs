@@ -3,7 +3,6 @@
 use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use pas_core::cipher::EncryptedRefreshToken;
 
 use crate::errors::guard;
 
@@ -47,7 +46,7 @@ impl TokenCipher {
     /// Seals `plaintext` (a refresh token) with the primary key; returns the base64 to store.
     #[napi(catch_unwind)]
     pub fn encrypt(&self, env: &Env, plaintext: String) -> Result<String> {
-        guard(env, || Ok(self.inner.encrypt(&plaintext)?.into_inner()))
+        seal(env, &self.inner, &plaintext)
     }
 
     /// Opens a stored value with the first key that authenticates it.
@@ -59,7 +58,39 @@ impl TokenCipher {
     /// intermediate Rust copy left behind in freed memory.
     #[napi(catch_unwind, ts_return_type = "string")]
     pub fn decrypt<'env>(&self, env: &'env Env, ciphertext: String) -> Result<JsString<'env>> {
-        let plaintext = guard(env, || self.inner.decrypt(&EncryptedRefreshToken::from_stored(ciphertext)))?;
-        env.create_string(plaintext.expose())
+        open(env, &self.inner, &ciphertext)
     }
+
+    /// The handle that `index.js` caches on the instance for the hot paths below. Internal.
+    #[napi(skip_typescript, catch_unwind)]
+    pub fn fast_handle(&self) -> CipherHandle {
+        External::new(self.inner.clone())
+    }
+}
+
+/// The core cipher as a bare N-API external. napi-rs keeps a ledger of every call on a class
+/// instance (a global mutex and hash map of borrows, about 0.1 µs a call, as much as AES-GCM on
+/// a token), so `index.js` routes `encrypt` and `decrypt` through the free functions below, on a
+/// handle made once per instance. Same core call, same errors.
+pub type CipherHandle = External<pas_core::TokenCipher>;
+
+/// `TokenCipher.prototype.encrypt` on a handle. Internal (see [`CipherHandle`]).
+#[napi(skip_typescript, catch_unwind)]
+pub fn token_cipher_encrypt(env: &Env, cipher: &CipherHandle, plaintext: String) -> Result<String> {
+    seal(env, cipher, &plaintext)
+}
+
+/// `TokenCipher.prototype.decrypt` on a handle. Internal (see [`CipherHandle`]).
+#[napi(skip_typescript, catch_unwind)]
+pub fn token_cipher_decrypt<'env>(env: &'env Env, cipher: &CipherHandle, ciphertext: String) -> Result<JsString<'env>> {
+    open(env, cipher, &ciphertext)
+}
+
+fn seal(env: &Env, cipher: &pas_core::TokenCipher, plaintext: &str) -> Result<String> {
+    guard(env, || Ok(cipher.encrypt(plaintext)?.into_inner()))
+}
+
+fn open<'env>(env: &'env Env, cipher: &pas_core::TokenCipher, ciphertext: &str) -> Result<JsString<'env>> {
+    let plaintext = guard(env, || cipher.decrypt_str(ciphertext))?;
+    env.create_string(plaintext.expose())
 }

@@ -269,8 +269,7 @@ impl Verifier {
     /// Verifies with the keys in hand, synchronously, never touching the network.
     #[napi(catch_unwind, ts_args_type = "token: string", ts_return_type = "VerifiedToken")]
     pub fn verify_cached<'env>(&self, env: &'env Env, token: String, make: MakeToken<'env>) -> Result<Unknown<'env>> {
-        let verified = guard(env, || self.inner.verify_cached(&token))?;
-        make.call(FnArgs::from(token_values(env, &verified)?))
+        verify_with_keys(env, &self.inner, &token, None, make)
     }
 
     /// `verifyCached()` with a fixed clock (`nowUnixSeconds`).
@@ -282,8 +281,54 @@ impl Verifier {
         now_unix_seconds: i64,
         make: MakeToken<'env>,
     ) -> Result<Unknown<'env>> {
-        let now = u64::try_from(now_unix_seconds).unwrap_or(0);
-        let verified = guard(env, || self.inner.verify_cached_at(&token, now))?;
-        make.call(FnArgs::from(token_values(env, &verified)?))
+        verify_with_keys(env, &self.inner, &token, Some(now_unix_seconds), make)
     }
+
+    /// The handle that `index.js` caches on the instance for the hot paths below. Internal.
+    #[napi(skip_typescript, catch_unwind)]
+    pub fn fast_handle(&self) -> VerifierHandle {
+        External::new(self.inner.clone())
+    }
+}
+
+/// The core verifier as a bare N-API external, for `verifyCached*` (see `CipherHandle` in
+/// `src/cipher.rs` for why the hot paths avoid class-instance calls).
+pub type VerifierHandle = External<CoreVerifier>;
+
+/// `Verifier.prototype.verifyCached` on a handle. Internal (see [`VerifierHandle`]).
+#[napi(skip_typescript, catch_unwind)]
+pub fn verifier_verify_cached<'env>(
+    env: &'env Env,
+    verifier: &VerifierHandle,
+    token: String,
+    make: MakeToken<'env>,
+) -> Result<Unknown<'env>> {
+    verify_with_keys(env, verifier, &token, None, make)
+}
+
+/// `Verifier.prototype.verifyCachedAt` on a handle. Internal (see [`VerifierHandle`]).
+#[napi(skip_typescript, catch_unwind)]
+pub fn verifier_verify_cached_at<'env>(
+    env: &'env Env,
+    verifier: &VerifierHandle,
+    token: String,
+    now_unix_seconds: i64,
+    make: MakeToken<'env>,
+) -> Result<Unknown<'env>> {
+    verify_with_keys(env, verifier, &token, Some(now_unix_seconds), make)
+}
+
+/// `verifyCached` (`now_unix_seconds: None`, the system clock) or `verifyCachedAt`.
+fn verify_with_keys<'env>(
+    env: &'env Env,
+    verifier: &CoreVerifier,
+    token: &str,
+    now_unix_seconds: Option<i64>,
+    make: MakeToken<'env>,
+) -> Result<Unknown<'env>> {
+    let verified = guard(env, || match now_unix_seconds {
+        None => verifier.verify_cached(token),
+        Some(now) => verifier.verify_cached_at(token, u64::try_from(now).unwrap_or(0)),
+    })?;
+    make.call(FnArgs::from(token_values(env, &verified)?))
 }
