@@ -42,11 +42,11 @@ impl TokenCipher {
     }
 
     /// Encrypts a refresh token with the primary key; returns the value to store.
-    fn encrypt(&self, py: Python<'_>, plaintext: String) -> PyResult<String> {
+    fn encrypt(&self, py: Python<'_>, plaintext: &str) -> PyResult<String> {
         let out = if plaintext.len() >= DETACH_BYTES {
-            py.detach(|| self.inner.encrypt(&plaintext))
+            py.detach(|| self.inner.encrypt(plaintext))
         } else {
-            self.inner.encrypt(&plaintext)
+            self.inner.encrypt(plaintext)
         };
         out.map(EncryptedRefreshToken::into_inner).py_err(py)
     }
@@ -54,11 +54,11 @@ impl TokenCipher {
     /// Decrypts a stored value with the first key of the ring that authenticates it.
     ///
     /// Raises `CiphertextMalformedError`, `CiphertextTruncatedError` or `DecryptFailedError`.
-    fn decrypt(&self, py: Python<'_>, ciphertext: String) -> PyResult<String> {
+    fn decrypt(&self, py: Python<'_>, ciphertext: &str) -> PyResult<String> {
         let out = if ciphertext.len() >= DETACH_BYTES {
-            py.detach(|| self.inner.decrypt_str(&ciphertext))
+            py.detach(|| self.inner.decrypt_str(ciphertext))
         } else {
-            self.inner.decrypt_str(&ciphertext)
+            self.inner.decrypt_str(ciphertext)
         };
         out.map(|s| s.expose().to_owned()).py_err(py)
     }
