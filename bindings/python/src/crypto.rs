@@ -3,6 +3,7 @@
 use pas_core::cipher::EncryptedRefreshToken;
 use pas_core::pkce;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::errors::IntoPy;
 
@@ -54,13 +55,16 @@ impl TokenCipher {
     /// Decrypts a stored value with the first key of the ring that authenticates it.
     ///
     /// Raises `CiphertextMalformedError`, `CiphertextTruncatedError` or `DecryptFailedError`.
-    fn decrypt(&self, py: Python<'_>, ciphertext: &str) -> PyResult<String> {
+    ///
+    /// The Python `str` is made straight from the core's zeroizing buffer, so no unzeroized Rust
+    /// copy of the refresh token is left behind in freed memory.
+    fn decrypt<'py>(&self, py: Python<'py>, ciphertext: &str) -> PyResult<Bound<'py, PyString>> {
         let out = if ciphertext.len() >= DETACH_BYTES {
             py.detach(|| self.inner.decrypt_str(ciphertext))
         } else {
             self.inner.decrypt_str(ciphertext)
         };
-        out.map(|s| s.expose().to_owned()).py_err(py)
+        out.map(|s| PyString::new(py, s.expose())).py_err(py)
     }
 
     fn __repr__(&self) -> String {
